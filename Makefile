@@ -1,0 +1,53 @@
+# Kurator — the two commands of README.md, and a few more for developers.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+
+.PHONY: run test lint format messages demo worker web sandbox clean help
+
+help:
+	@echo "make run    — install, migrate, load the demo network, start web + worker on http://127.0.0.1:$(PORT)"
+	@echo "make test   — install what the tests need and run the whole suite (SQLite, then PostgreSQL)"
+	@echo "make lint   — ruff and mypy;  make messages — refresh the Russian catalogue"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Kurator needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.base-installed: requirements/base.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/base.txt
+	@touch $@
+
+$(VENV)/.dev-installed: requirements/base.txt requirements/dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/dev.txt
+	@touch $@ $(VENV)/.base-installed
+
+run: $(VENV)/.base-installed
+	KURATOR_DEBUG=$${KURATOR_DEBUG:-1} $(BIN)/python manage.py prepare
+	KURATOR_DEBUG=$${KURATOR_DEBUG:-1} $(BIN)/python manage.py load_demo
+	KURATOR_DEBUG=$${KURATOR_DEBUG:-1} exec $(BIN)/python manage.py runall --port $(PORT)
+
+test: $(VENV)/.dev-installed
+	@bash scripts/test.sh
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: $(VENV)/.dev-installed
+	$(BIN)/python manage.py makemessages -l ru -l en --no-location --ignore=.venv --ignore=var
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+demo: $(VENV)/.base-installed
+	$(BIN)/python manage.py prepare
+	$(BIN)/python manage.py load_demo
+
+clean:
+	rm -rf var/*.sqlite3* var/huey* var/static test-artifacts

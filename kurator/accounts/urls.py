@@ -1,0 +1,20 @@
+from django.urls import path
+
+from kurator.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("", views.people_list, name="people"),
+    path("new/", views.person_create, name="person_create"),
+    path("<int:pk>/", views.person_detail, name="person"),
+    path("<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("<int:pk>/roles/new/", views.role_assign, name="role_assign"),
+    path("roles/<int:pk>/end/", views.role_end, name="role_end"),
+    path("<int:pk>/absences/new/", views.absence_create, name="absence_create"),
+    path("absences/", views.absences_list, name="absences"),
+    path("<int:pk>/internships/new/", views.internship_create, name="internship_create"),
+    path("internships/<int:pk>/complete/", views.internship_complete, name="internship_complete"),
+    path("me/tokens/", views.api_tokens, name="api_tokens"),
+    path("me/tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path("responsible/", views.responsibility, name="responsibility"),
+]

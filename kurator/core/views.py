@@ -1,0 +1,36 @@
+"""Placeholder views, replaced as the screens are built."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+
+
+def home(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
+
+
+def health(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
+
+
+def switch_network(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
+
+
+def notifications(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
+
+
+def notifications_read(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
+
+
+def set_language(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
+
+
+def calendar_overrides(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
+
+
+def calendar_override_delete(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    raise Http404
