@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kurator.accounts import views
+from kurator.accounts import token_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -14,7 +14,7 @@ urlpatterns = [
     path("absences/", views.absences_list, name="absences"),
     path("<int:pk>/internships/new/", views.internship_create, name="internship_create"),
     path("internships/<int:pk>/complete/", views.internship_complete, name="internship_complete"),
-    path("me/tokens/", views.api_tokens, name="api_tokens"),
-    path("me/tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path("me/tokens/", token_views.api_tokens, name="api_tokens"),
+    path("me/tokens/<int:pk>/revoke/", token_views.api_token_revoke, name="api_token_revoke"),
     path("responsible/", views.responsibility, name="responsibility"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kurator.core import views
+from kurator.core import calendar_views, views
 
 app_name = "core"
 urlpatterns = [
@@ -10,6 +10,6 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("language/", views.set_language, name="set_language"),
-    path("calendar/", views.calendar_overrides, name="calendar"),
-    path("calendar/<int:pk>/delete/", views.calendar_override_delete, name="calendar_delete"),
+    path("calendar/", calendar_views.calendar_overrides, name="calendar"),
+    path("calendar/<int:pk>/delete/", calendar_views.calendar_override_delete, name="calendar_delete"),
 ]

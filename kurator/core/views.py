@@ -26,11 +26,3 @@ def notifications_read(request: HttpRequest, **kwargs: object) -> HttpResponse:
 
 def set_language(request: HttpRequest, **kwargs: object) -> HttpResponse:
     raise Http404
-
-
-def calendar_overrides(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
-
-
-def calendar_override_delete(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kurator.registry import views
+from kurator.registry import exchange_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -8,8 +8,8 @@ urlpatterns = [
     path("pages/new/", views.page_create, name="page_create"),
     path("pages/<int:pk>/", views.page_detail, name="page"),
     path("pages/<int:pk>/edit/", views.page_edit, name="page_edit"),
-    path("export.xlsx", views.registry_export, name="export"),
-    path("import/", views.registry_import, name="import"),
+    path("export.xlsx", exchange_views.registry_export, name="export"),
+    path("import/", exchange_views.registry_import, name="import"),
     path("libraries/", views.libraries_list, name="libraries"),
     path("libraries/new/", views.library_create, name="library_create"),
     path("libraries/<int:pk>/", views.library_detail, name="library"),
