@@ -3,6 +3,7 @@ substitutions (R-ORG-4, R-ORG-5). Selectors and rules predicates read it; nothin
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -73,12 +74,21 @@ def compute_access(user: object, day: date | None = None) -> Access:
         return Access(user_id=user.pk, is_operator=True)  # type: ignore[attr-defined]
     day = day or timezone.localdate()
     substituted = list(
-        Absence.objects.filter(substitute=user, starts_on__lte=day, ends_on__gte=day).values_list("person_id", flat=True)
+        Absence.objects.filter(substitute=user, starts_on__lte=day, ends_on__gte=day).values_list(
+            "person_id", flat=True
+        )
     )
     holders = [user.pk, *substituted]  # type: ignore[attr-defined]
     assignments = list(
         RoleAssignment.objects.filter(active_assignments_q(day), person_id__in=holders).values(
-            "role", "scope", "network_id", "library_id", "department_id", "department__library_id", "page_id", "page__library_id"
+            "role",
+            "scope",
+            "network_id",
+            "library_id",
+            "department_id",
+            "department__library_id",
+            "page_id",
+            "page__library_id",
         )
     )
     # An absent person keeps access to their own pages; only the substitute gains theirs.
@@ -127,10 +137,8 @@ def access_of(user: object) -> Access:
     cached = getattr(user, "_kurator_access", None)
     if cached is None:
         cached = compute_access(user)
-        try:
+        with contextlib.suppress(AttributeError):  # AnonymousUser has __slots__-like behaviour in some setups
             user._kurator_access = cached  # type: ignore[attr-defined]
-        except AttributeError:
-            pass
     return cached
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from kurator.accounts.access import access_of
 from kurator.accounts.choices import TWO_FACTOR_ROLES
 
+
 class LanguageMiddleware:
     """Russian unless the person chose English (R-ORG: Russian first). The choice is stored on the
     person, so it follows them to every device; before login the language cookie decides. The
@@ -70,9 +71,9 @@ class RequireTwoFactorMiddleware:
         ):
             messages.warning(
                 request,
-                _("Your role requires login confirmation (regulation 003, § 2). Set up an authenticator app to continue."),
+                _(
+                    "Your role requires login confirmation (regulation 003, § 2). Set up an authenticator app to continue."
+                ),
             )
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
-
-

@@ -47,19 +47,33 @@ class User(AbstractUser):
     position = models.CharField(_("position"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=60, blank=True)
     network = models.ForeignKey(
-        "registry.Network", verbose_name=_("library network"), null=True, blank=True, on_delete=models.PROTECT,
+        "registry.Network",
+        verbose_name=_("library network"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="people",
     )
     library = models.ForeignKey(
-        "registry.Library", verbose_name=_("library"), null=True, blank=True, on_delete=models.SET_NULL,
+        "registry.Library",
+        verbose_name=_("library"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="staff",
     )
     department = models.ForeignKey(
-        "registry.Department", verbose_name=_("department"), null=True, blank=True, on_delete=models.SET_NULL,
+        "registry.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="staff",
     )
     employed_since = models.DateField(_("employed since"), null=True, blank=True)
-    language = models.CharField(_("interface language"), max_length=5, choices=Language.choices, default=Language.RUSSIAN)
+    language = models.CharField(
+        _("interface language"), max_length=5, choices=Language.choices, default=Language.RUSSIAN
+    )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     USERNAME_FIELD = "email"
@@ -90,17 +104,47 @@ class User(AbstractUser):
 class RoleAssignment(models.Model):
     """A role held by a person in one scope: the whole network, a library, a department or a page."""
 
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="roles")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="roles"
+    )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices)
-    network = models.ForeignKey("registry.Network", verbose_name=_("library network"), on_delete=models.CASCADE, related_name="role_assignments")
-    library = models.ForeignKey("registry.Library", verbose_name=_("library"), null=True, blank=True, on_delete=models.CASCADE, related_name="role_assignments")
-    department = models.ForeignKey("registry.Department", verbose_name=_("department"), null=True, blank=True, on_delete=models.CASCADE, related_name="role_assignments")
-    page = models.ForeignKey("registry.Page", verbose_name=_("page"), null=True, blank=True, on_delete=models.CASCADE, related_name="role_assignments")
+    network = models.ForeignKey(
+        "registry.Network", verbose_name=_("library network"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    library = models.ForeignKey(
+        "registry.Library",
+        verbose_name=_("library"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+    )
+    department = models.ForeignKey(
+        "registry.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+    )
+    page = models.ForeignKey(
+        "registry.Page",
+        verbose_name=_("page"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+    )
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"), null=True, blank=True)
     appointed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("appointed by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("appointed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     history = HistoricalRecords()
 
@@ -142,10 +186,19 @@ class RoleAssignment(models.Model):
 class Internship(models.Model):
     """A coordinator's internship with the curator (003 § 5.5, R-ORG-7), done in the sandbox."""
 
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("intern"), on_delete=models.CASCADE, related_name="internships")
-    network = models.ForeignKey("registry.Network", verbose_name=_("library network"), on_delete=models.CASCADE, related_name="internships")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("intern"), on_delete=models.CASCADE, related_name="internships"
+    )
+    network = models.ForeignKey(
+        "registry.Network", verbose_name=_("library network"), on_delete=models.CASCADE, related_name="internships"
+    )
     mentor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("curator"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("curator"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     started_on = models.DateField(_("started"))
     completed_on = models.DateField(_("completed"), null=True, blank=True)
@@ -171,23 +224,36 @@ class Absence(models.Model):
     """A person's absence (vacation, sick leave) with the substitute who does their work meanwhile
     (R-ORG-5, 003 § 5.15)."""
 
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("absent person"), on_delete=models.CASCADE, related_name="absences")
-    network = models.ForeignKey("registry.Network", verbose_name=_("library network"), on_delete=models.CASCADE, related_name="absences")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("absent person"), on_delete=models.CASCADE, related_name="absences"
+    )
+    network = models.ForeignKey(
+        "registry.Network", verbose_name=_("library network"), on_delete=models.CASCADE, related_name="absences"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=AbsenceKind.choices, default=AbsenceKind.VACATION)
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("to"))
     substitute = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("substitute"), null=True, blank=True, on_delete=models.SET_NULL, related_name="substitutions"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("substitute"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="substitutions",
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("absence")
         verbose_name_plural = _("absences")
         ordering = ["-starts_on"]
-        constraints = [models.CheckConstraint(condition=Q(starts_on__lte=models.F("ends_on")), name="absence_dates_in_order")]
+        constraints = [
+            models.CheckConstraint(condition=Q(starts_on__lte=models.F("ends_on")), name="absence_dates_in_order")
+        ]
 
     def __str__(self) -> str:
         return f"{self.person}: {self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y}"
@@ -196,7 +262,9 @@ class Absence(models.Model):
 class ApiToken(models.Model):
     """A personal token for the JSON API. Only a hash is stored; the token is shown once."""
 
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="api_tokens")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=12, db_index=True)
     digest = models.CharField(max_length=64, unique=True)

@@ -15,7 +15,9 @@ def workspace(request: HttpRequest) -> dict[str, object]:
     network = getattr(request, "network", None)
     return {
         "current_network": network,
-        "switchable_networks": list(networks_visible_to(user)) if access.is_operator or len(access.network_ids) > 1 else [],
+        "switchable_networks": list(networks_visible_to(user))
+        if access.is_operator or len(access.network_ids) > 1
+        else [],
         "access": access,
         "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
         "can_oversee": network is not None and access.oversees(network.pk),

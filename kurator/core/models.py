@@ -32,7 +32,9 @@ class CalendarOverride(models.Model):
         verbose_name_plural = _("calendar overrides")
         ordering = ["date"]
         constraints = [
-            models.UniqueConstraint(fields=["network_id", "country", "date"], name="one_override_per_network_country_day")
+            models.UniqueConstraint(
+                fields=["network_id", "country", "date"], name="one_override_per_network_country_day"
+            )
         ]
 
     def __str__(self) -> str:
@@ -45,7 +47,11 @@ class AuditEvent(models.Model):
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("who"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     # A plain number, not a foreign key: core knows no domain, yet events must be scoped per network.

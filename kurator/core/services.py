@@ -12,8 +12,13 @@ from kurator.core.models import AuditEvent, Notification
 
 
 def audit_record(
-    *, actor: object | None, verb: str, summary: str, target: models.Model | None = None,
-    network_id: int | None = None, data: dict[str, object] | None = None,
+    *,
+    actor: object | None,
+    verb: str,
+    summary: str,
+    target: models.Model | None = None,
+    network_id: int | None = None,
+    data: dict[str, object] | None = None,
 ) -> AuditEvent:
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,

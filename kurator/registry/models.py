@@ -66,7 +66,11 @@ class Library(Unit):
     time_zone = models.CharField(_("time zone"), max_length=40, choices=TIME_ZONES, default="Europe/Moscow")
     country = models.CharField(_("country"), max_length=2, choices=Country.choices, default=Country.RUSSIA)
     head = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("head"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("head"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="headed_libraries",
     )
     history = HistoricalRecords()
@@ -85,9 +89,15 @@ class Department(Unit):
     """A department (отдел) of a library. Blank address and coordinates mean "as the library";
     a department without its own hours keeps the library's."""
 
-    library = models.ForeignKey(Library, verbose_name=_("library"), on_delete=models.PROTECT, related_name="departments")
+    library = models.ForeignKey(
+        Library, verbose_name=_("library"), on_delete=models.PROTECT, related_name="departments"
+    )
     head = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("head"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("head"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="headed_departments",
     )
     history = HistoricalRecords()
@@ -156,8 +166,13 @@ class Closure(models.Model):
 
     library = models.ForeignKey(Library, verbose_name=_("library"), on_delete=models.CASCADE, related_name="closures")
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.CASCADE,
-        related_name="closures", help_text=_("Leave empty when the whole library is closed."),
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="closures",
+        help_text=_("Leave empty when the whole library is closed."),
     )
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("to"))
@@ -168,7 +183,9 @@ class Closure(models.Model):
         verbose_name = _("closure")
         verbose_name_plural = _("closures")
         ordering = ["starts_on"]
-        constraints = [models.CheckConstraint(condition=Q(starts_on__lte=models.F("ends_on")), name="closure_dates_in_order")]
+        constraints = [
+            models.CheckConstraint(condition=Q(starts_on__lte=models.F("ends_on")), name="closure_dates_in_order")
+        ]
 
     def __str__(self) -> str:
         return f"{self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y}: {self.reason}"
@@ -178,16 +195,26 @@ class Page(models.Model):
     """A row of the page registry (003 Appendix 1, R-ORG-2): a community, channel or account of the
     network, a library or one or more departments (joint pages, 003 § 5.2)."""
 
-    network = models.ForeignKey(Network, verbose_name=_("library network"), on_delete=models.PROTECT, related_name="pages")
+    network = models.ForeignKey(
+        Network, verbose_name=_("library network"), on_delete=models.PROTECT, related_name="pages"
+    )
     library = models.ForeignKey(
-        Library, verbose_name=_("library"), null=True, blank=True, on_delete=models.PROTECT, related_name="pages",
+        Library,
+        verbose_name=_("library"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pages",
         help_text=_("Empty for the network's own page."),
     )
     name = models.CharField(_("page name"), max_length=200)
     social_network = models.CharField(_("social network"), max_length=16, choices=SocialNetwork.choices)
     url = models.URLField(_("link"), max_length=300)
     approval_weekday = models.PositiveSmallIntegerField(
-        _("approval day"), choices=Weekday.choices, null=True, blank=True,
+        _("approval day"),
+        choices=Weekday.choices,
+        null=True,
+        blank=True,
         help_text=_("The weekday on which the curator reviews this page's plan (003 Appendix 1)."),
     )
     verified = models.BooleanField(_("verified by the network"), default=False)
@@ -227,7 +254,9 @@ class PageDepartment(models.Model):
         verbose_name = _("department of a page")
         verbose_name_plural = _("departments of pages")
         constraints = [
-            models.UniqueConstraint(fields=["department", "social_network"], name="one_page_per_department_per_network"),
+            models.UniqueConstraint(
+                fields=["department", "social_network"], name="one_page_per_department_per_network"
+            ),
             models.UniqueConstraint(fields=["page", "department"], name="department_once_per_page"),
         ]
 

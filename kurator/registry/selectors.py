@@ -51,7 +51,9 @@ def hours_of(unit: Library | Department) -> QuerySet[WorkingHours]:
 
 
 def closures_visible_to(user: object, network: Network | None = None) -> QuerySet[Closure]:
-    return Closure.objects.select_related("library", "department").filter(library__in=libraries_visible_to(user, network))
+    return Closure.objects.select_related("library", "department").filter(
+        library__in=libraries_visible_to(user, network)
+    )
 
 
 def get_visible_or_404(queryset: QuerySet, **lookup: object):  # type: ignore[no-untyped-def]

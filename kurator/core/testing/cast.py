@@ -35,43 +35,87 @@ class NetworkCast:
 
 def person(email: str, network: Network | None, library: Library | None = None, **extra: object) -> User:
     return User.objects.create_user(
-        email=email, password=PASSWORD, full_name=extra.pop("full_name", email.split("@")[0].title()),
-        network=network, library=library, employed_since=extra.pop("employed_since", date(2020, 1, 1)), **extra,
+        email=email,
+        password=PASSWORD,
+        full_name=extra.pop("full_name", email.split("@")[0].title()),
+        network=network,
+        library=library,
+        employed_since=extra.pop("employed_since", date(2020, 1, 1)),
+        **extra,
     )
 
 
-def assign(who: User, role: str, *, network: Network, library: Library | None = None,
-           department: Department | None = None, page: Page | None = None) -> RoleAssignment:
+def assign(
+    who: User,
+    role: str,
+    *,
+    network: Network,
+    library: Library | None = None,
+    department: Department | None = None,
+    page: Page | None = None,
+) -> RoleAssignment:
     scope = Scope.PAGE if page else Scope.DEPARTMENT if department else Scope.LIBRARY if library else Scope.NETWORK
     return RoleAssignment.objects.create(
-        person=who, role=role, scope=scope, network=network, library=library, department=department, page=page,
+        person=who,
+        role=role,
+        scope=scope,
+        network=network,
+        library=library,
+        department=department,
+        page=page,
         starts_on=date(2020, 1, 1),
     )
 
 
 def weekday_hours(unit: Library | Department, opens: time = time(9), closes: time = time(18)) -> None:
     key = "library" if isinstance(unit, Library) else "department"
-    WorkingHours.objects.bulk_create([WorkingHours(**{key: unit}, weekday=d, opens=opens, closes=closes) for d in range(5)])
+    WorkingHours.objects.bulk_create(
+        [WorkingHours(**{key: unit}, weekday=d, opens=opens, closes=closes) for d in range(5)]
+    )
 
 
 def build_network(slug: str, country: str, tz: str) -> NetworkCast:
     network = Network.objects.create(name=f"ЦБС {slug}", slug=slug, country=country, time_zone=tz)
-    central = Library.objects.create(network=network, name=f"Центральная библиотека {slug}", is_central=True,
-                                     country=country, time_zone=tz, address="ул. Ленина, 1")
+    central = Library.objects.create(
+        network=network,
+        name=f"Центральная библиотека {slug}",
+        is_central=True,
+        country=country,
+        time_zone=tz,
+        address="ул. Ленина, 1",
+    )
     branch = Library.objects.create(network=network, name=f"Библиотека-филиал {slug}", country=country, time_zone=tz)
     central_dept = Department.objects.create(library=central, name="Отдел обслуживания")
     branch_dept = Department.objects.create(library=branch, name="Абонемент")
     for unit in (central, branch):
         weekday_hours(unit)
-    main_page = Page.objects.create(network=network, name=f"ЦБС {slug}", social_network=SocialNetwork.VK,
-                                    url=f"https://vk.com/cbs_{slug}", is_main=True, publishing_mode=PublishingMode.AUTOMATIC)
-    central_page = Page.objects.create(network=network, library=central, name=f"Центральная {slug}",
-                                       social_network=SocialNetwork.VK, url=f"https://vk.com/central_{slug}",
-                                       publishing_mode=PublishingMode.AUTOMATIC)
-    branch_page = Page.objects.create(network=network, library=branch, name=f"Филиал {slug}",
-                                      social_network=SocialNetwork.TELEGRAM, url=f"https://t.me/branch_{slug}",
-                                      publishing_mode=PublishingMode.AUTOMATIC)
-    PageDepartment.objects.create(page=central_page, department=central_dept, social_network=central_page.social_network)
+    main_page = Page.objects.create(
+        network=network,
+        name=f"ЦБС {slug}",
+        social_network=SocialNetwork.VK,
+        url=f"https://vk.com/cbs_{slug}",
+        is_main=True,
+        publishing_mode=PublishingMode.AUTOMATIC,
+    )
+    central_page = Page.objects.create(
+        network=network,
+        library=central,
+        name=f"Центральная {slug}",
+        social_network=SocialNetwork.VK,
+        url=f"https://vk.com/central_{slug}",
+        publishing_mode=PublishingMode.AUTOMATIC,
+    )
+    branch_page = Page.objects.create(
+        network=network,
+        library=branch,
+        name=f"Филиал {slug}",
+        social_network=SocialNetwork.TELEGRAM,
+        url=f"https://t.me/branch_{slug}",
+        publishing_mode=PublishingMode.AUTOMATIC,
+    )
+    PageDepartment.objects.create(
+        page=central_page, department=central_dept, social_network=central_page.social_network
+    )
     PageDepartment.objects.create(page=branch_page, department=branch_dept, social_network=branch_page.social_network)
     cast = NetworkCast(network, central, branch, central_dept, branch_dept, main_page, central_page, branch_page)
 

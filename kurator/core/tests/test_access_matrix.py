@@ -1,0 +1,273 @@
+"""Every route × every role × an object of the person's own library, of another library of the same
+network, and of another network (R-ORG-1, issue item 6).
+
+The routes come from the URL list itself: a route that is not in RULES below fails the suite, so a new
+screen cannot ship without someone deciding who may open it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from kurator.accounts.models import ApiToken, Internship, RoleAssignment, User
+from kurator.core.models import CalendarOverride
+from kurator.core.testing.cast import PASSWORD, enable_totp
+
+ACTORS = [
+    "anonymous",
+    "operator",
+    "administration",
+    "curator",
+    "coordinator",
+    "page_admin",
+    "designer",
+    "member",
+    "head",
+    "staff",
+    "branch_coordinator",
+]
+TARGETS = ["own", "other_library", "other_network"]
+
+# Who sees an object of the central library of "north" ("own"), and of its branch ("other_library").
+SEES_CENTRAL = {"operator", "administration", "curator", "designer", "coordinator", "page_admin", "head"}
+SEES_BRANCH = {"operator", "administration", "curator", "designer", "branch_coordinator", "member", "staff"}
+# People lists are narrower than the registry: a designer works network-wide on pages, not on staff.
+SEES_CENTRAL_PEOPLE = SEES_CENTRAL
+SEES_BRANCH_PEOPLE = SEES_BRANCH - {"designer"}
+
+ANY = {a for a in ACTORS if a != "anonymous"}
+ADMINISTRATION = {"operator", "administration"}
+OVERSEERS = {"operator", "administration", "curator"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """kind: what the URL's <pk> names (None: a network-level screen); may: who may act on a visible
+    object (None: whoever sees it); method: how the route is called."""
+
+    kind: str | None = None
+    may: Callable[[str, str], bool] | None = None
+    method: str = "get"
+    public: bool = False
+
+
+def only(*actors: str) -> Callable[[str, str], bool]:
+    allowed = set(actors)
+    return lambda actor, target: actor in allowed
+
+
+def heads_target(*also: str) -> Callable[[str, str], bool]:
+    # The head in the cast heads the central library: they may change what is in it.
+    return lambda actor, target: actor in also or (actor == "head" and target == "own")
+
+
+RULES: dict[str, Rule] = {
+    "core:home": Rule(),
+    "core:health": Rule(public=True),
+    "core:switch_network": Rule(method="post_network"),
+    "core:notifications": Rule(),
+    "core:notifications_read": Rule(method="post"),
+    "core:set_language": Rule(public=True, method="post_language"),
+    "core:calendar": Rule(),
+    "core:calendar_delete": Rule(kind="override", may=only(*ADMINISTRATION), method="post"),
+    "registry:pages": Rule(),
+    "registry:page_create": Rule(may=only(*OVERSEERS)),
+    "registry:page": Rule(kind="page"),
+    "registry:page_edit": Rule(kind="page", may=only(*OVERSEERS)),
+    "registry:export": Rule(),
+    "registry:import": Rule(may=only(*OVERSEERS)),
+    "registry:libraries": Rule(),
+    "registry:library_create": Rule(may=only(*ADMINISTRATION)),
+    "registry:library": Rule(kind="library"),
+    "registry:library_edit": Rule(kind="library", may=heads_target(*ADMINISTRATION)),
+    "registry:department_create": Rule(kind="library", may=heads_target(*ADMINISTRATION)),
+    "registry:department": Rule(kind="department"),
+    "registry:department_edit": Rule(kind="department", may=heads_target(*ADMINISTRATION)),
+    "accounts:people": Rule(),
+    "accounts:person_create": Rule(may=only(*ADMINISTRATION, "head")),
+    "accounts:person": Rule(kind="person"),
+    "accounts:person_edit": Rule(kind="person", may=heads_target(*ADMINISTRATION)),
+    "accounts:role_assign": Rule(kind="person", may=only(*OVERSEERS, "head")),
+    "accounts:role_end": Rule(kind="role", may=heads_target(*ADMINISTRATION), method="post"),
+    "accounts:absence_create": Rule(kind="person", may=heads_target(*OVERSEERS)),
+    "accounts:absences": Rule(),
+    "accounts:internship_create": Rule(kind="person", may=only(*OVERSEERS)),
+    "accounts:internship_complete": Rule(kind="internship", may=only(*OVERSEERS)),
+    "accounts:api_tokens": Rule(),
+    "accounts:api_token_revoke": Rule(kind="token", method="post"),
+    "accounts:responsibility": Rule(),
+}
+
+# Routes that belong to the libraries we use and are checked by their own tests (login, 2FA, admin, i18n).
+FOREIGN_PREFIXES = ("accounts/", "admin/", "i18n/", "api/v1/")
+
+
+def named_routes() -> list[str]:
+    names: list[str] = []
+
+    def walk(patterns: list, namespace: str = "", prefix: str = "") -> None:
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if isinstance(p, URLResolver):
+                ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+                walk(p.url_patterns, ns, route)
+            elif isinstance(p, URLPattern) and not route.startswith(FOREIGN_PREFIXES):
+                names.append(f"{namespace}{p.name}")
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_route_has_an_access_rule():
+    missing = [name for name in named_routes() if name not in RULES]
+    assert not missing, f"Routes without an access rule in RULES: {missing}"
+
+
+def _objects(cast) -> dict[str, dict[str, object]]:
+    north, west = cast["north"], cast["west"]
+
+    def person_in(net, library, email):
+        return User.objects.create_user(
+            email=email,
+            password=PASSWORD,
+            full_name=email,
+            network=net.network,
+            library=library,
+            employed_since=date(2020, 1, 1),
+        )
+
+    people = {
+        "own": person_in(north, north.central, "target-own@north.test"),
+        "other_library": person_in(north, north.branch, "target-branch@north.test"),
+        "other_network": person_in(west, west.central, "target@west.test"),
+    }
+    roles = {
+        key: RoleAssignment.objects.create(
+            person=p,
+            role="page_admin",
+            scope="page",
+            network=p.network,
+            page=(
+                north.central_page
+                if key == "own"
+                else north.branch_page
+                if key == "other_library"
+                else west.central_page
+            ),
+            starts_on=date(2024, 1, 1),
+        )
+        for key, p in people.items()
+    }
+    internships = {
+        key: Internship.objects.create(person=p, network=p.network, started_on=date(2025, 1, 1))
+        for key, p in people.items()
+    }
+    overrides = {
+        "own": CalendarOverride.objects.create(
+            network_id=north.network.pk, country="RU", date=date(2026, 12, 31), kind="non_working"
+        ),
+        "other_library": CalendarOverride.objects.create(
+            network_id=north.network.pk, country="RU", date=date(2026, 12, 30), kind="shortened"
+        ),
+        "other_network": CalendarOverride.objects.create(
+            network_id=west.network.pk, country="BY", date=date(2026, 12, 31), kind="non_working"
+        ),
+    }
+    return {
+        "page": {"own": north.central_page, "other_library": north.branch_page, "other_network": west.central_page},
+        "library": {"own": north.central, "other_library": north.branch, "other_network": west.central},
+        "department": {
+            "own": north.central_dept,
+            "other_library": north.branch_dept,
+            "other_network": west.central_dept,
+        },
+        "person": people,
+        "role": roles,
+        "internship": internships,
+        "override": overrides,
+    }
+
+
+def _visible(actor: str, kind: str, target: str) -> bool:
+    if target == "other_network":
+        return actor == "operator"
+    if kind == "override":
+        return actor != "anonymous"  # a network's calendar overrides concern everyone in it
+    if kind in ("person", "role", "internship"):
+        return actor in (SEES_CENTRAL_PEOPLE if target == "own" else SEES_BRANCH_PEOPLE)
+    return actor in (SEES_CENTRAL if target == "own" else SEES_BRANCH)
+
+
+def _expected(rule: Rule, actor: str, target: str, kind: str | None) -> set[int]:
+    if actor == "anonymous":
+        return {200, 302, 503} if rule.public else {302}  # to the login page (health: 503 without a worker)
+    if kind is not None and not _visible(actor, kind, target):
+        return {404}
+    if rule.may is not None and not rule.may(actor, target):
+        return {403}
+    return {200, 302}
+
+
+def _login(client: Client, user: User | None) -> None:
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_route_answers_each_role_as_its_rule_says(name, cast):
+    north = cast["north"]
+    actors: dict[str, User | None] = {
+        "anonymous": None,
+        "operator": User.objects.get(email="operator@kurator.test"),
+        **{a: north[a] for a in ACTORS if a not in ("anonymous", "operator")},
+    }
+    for user in actors.values():
+        if user is not None:
+            enable_totp(user)
+    rule = RULES[name]
+    objects = _objects(cast) if rule.kind else {}
+    client = Client()
+    failures = []
+    for actor, user in actors.items():
+        for target in TARGETS if rule.kind else ["own"]:
+            kwargs = {}
+            if rule.kind == "token":
+                holder = user or north["staff"]
+                token = ApiToken.objects.create(
+                    person=holder if target == "own" else north["staff"],
+                    name="t",
+                    prefix=f"p{target[:3]}",
+                    digest=f"{actor}-{target}",
+                )
+                kwargs = {"pk": token.pk}
+            elif rule.kind:
+                kwargs = {"pk": objects[rule.kind][target].pk}
+            url = reverse(name, kwargs=kwargs)
+            _login(client, user)
+            with transaction.atomic():
+                if rule.method == "get":
+                    response = client.get(url)
+                elif rule.method == "post_network":
+                    response = client.post(url, {"network": north.network.pk})
+                elif rule.method == "post_language":
+                    response = client.post(url, {"language": "ru"})
+                else:
+                    response = client.post(url, {})
+                transaction.set_rollback(True)
+            if rule.kind == "token":
+                # Only one's own token can be revoked; anybody else's is "not found".
+                expected = (
+                    {302} if actor == "anonymous" else ({200, 302} if target == "own" and user is not None else {404})
+                )
+            else:
+                expected = _expected(rule, actor, target, rule.kind)
+            if response.status_code not in expected:
+                failures.append(f"{actor} → {target}: {response.status_code}, expected {sorted(expected)}")
+    assert not failures, f"{name}:\n" + "\n".join(failures)

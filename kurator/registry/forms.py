@@ -1,0 +1,131 @@
+"""Input validation for the registry screens; the rules themselves live in services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kurator.core.choices import Weekday
+from kurator.core.formtools import StyledFormMixin, TimeInput
+from kurator.registry.models import Department, Library, Network, Page
+
+
+class PageForm(StyledFormMixin, forms.ModelForm):
+    departments = forms.ModelMultipleChoiceField(
+        queryset=Department.objects.none(),
+        required=False,
+        label=_("Departments that run the page"),
+        help_text=_("A department has at most one page per social network; choose several for a joint page."),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+    class Meta:
+        model = Page
+        fields = [
+            "name",
+            "social_network",
+            "url",
+            "library",
+            "departments",
+            "approval_weekday",
+            "verified",
+            "publishing_mode",
+            "is_main",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["library"].queryset = Library.objects.filter(network=network)
+        self.fields["departments"].queryset = Department.objects.filter(library__network=network).select_related(
+            "library"
+        )
+        if self.instance.pk:
+            self.fields["departments"].initial = list(self.instance.departments.all())
+
+    def _post_clean(self) -> None:
+        # Model validation happens in the service, with the registry rules; skip ModelForm's own.
+        pass
+
+
+class LibraryForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Library
+        fields = [
+            "name",
+            "short_name",
+            "is_central",
+            "address",
+            "latitude",
+            "longitude",
+            "phone",
+            "email",
+            "time_zone",
+            "country",
+            "head",
+        ]
+
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from kurator.accounts.models import User
+
+        self.fields["head"].queryset = User.objects.filter(network=network, is_active=True)
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class DepartmentForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Department
+        fields = ["name", "address", "latitude", "longitude", "phone", "email", "head"]
+
+    def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from kurator.accounts.models import User
+
+        self.fields["head"].queryset = User.objects.filter(network=network, is_active=True)
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class HoursForm(StyledFormMixin, forms.Form):
+    """Seven rows of opening hours; an empty row is a closed day."""
+
+    def __init__(self, *args: Any, initial_hours: dict[int, tuple[Any, Any]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        initial_hours = initial_hours or {}
+        for day in Weekday:
+            opens, closes = initial_hours.get(day.value, (None, None))
+            self.fields[f"opens_{day.value}"] = forms.TimeField(
+                label=day.label, required=False, initial=opens, widget=TimeInput()
+            )
+            self.fields[f"closes_{day.value}"] = forms.TimeField(
+                label=day.label, required=False, initial=closes, widget=TimeInput()
+            )
+
+    def rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        return [(str(day.label), self[f"opens_{day.value}"], self[f"closes_{day.value}"]) for day in Weekday]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for day in Weekday:
+            opens, closes = data.get(f"opens_{day.value}"), data.get(f"closes_{day.value}")
+            if (opens is None) != (closes is None):
+                self.add_error(
+                    f"closes_{day.value}", _("Give both the opening and the closing time, or leave both empty.")
+                )
+            elif opens is not None and opens >= closes:
+                self.add_error(f"closes_{day.value}", _("The closing time must be after the opening time."))
+        return data
+
+    def hours(self) -> dict[int, tuple[Any, Any] | None]:
+        result: dict[int, tuple[Any, Any] | None] = {}
+        for day in Weekday:
+            opens, closes = self.cleaned_data.get(f"opens_{day.value}"), self.cleaned_data.get(f"closes_{day.value}")
+            result[day.value] = (opens, closes) if opens and closes else None
+        return result
