@@ -12,6 +12,7 @@ def cast(db):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Pages render without `collectstatic`; production uses the hashed manifest (see settings).
     settings.STORAGES = {
         **settings.STORAGES,
