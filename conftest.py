@@ -13,6 +13,9 @@ def cast(db):
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()  # login rate limits and the worker heartbeat must not leak from one test to the next
     # Pages render without `collectstatic`; production uses the hashed manifest (see settings).
     settings.STORAGES = {
         **settings.STORAGES,
