@@ -26,7 +26,7 @@ $(VENV)/.dev-installed: requirements/base.txt requirements/dev.txt | $(BIN)/pyth
 
 run: $(VENV)/.base-installed
 	KURATOR_DEBUG=$${KURATOR_DEBUG:-1} $(BIN)/python manage.py prepare
-	KURATOR_DEBUG=$${KURATOR_DEBUG:-1} $(BIN)/python manage.py load_demo
+	KURATOR_DEBUG=$${KURATOR_DEBUG:-1} $(BIN)/python manage.py load_demo -v 0
 	KURATOR_DEBUG=$${KURATOR_DEBUG:-1} exec $(BIN)/python manage.py runall --port $(PORT)
 
 test: $(VENV)/.dev-installed

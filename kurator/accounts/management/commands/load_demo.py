@@ -15,6 +15,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = load_demo()
+        if options["verbosity"] == 0:
+            return  # `make run` prints the logins itself, once the server is up
         names = ", ".join(str(network) for network in result.networks)
         if result.total_created:
             self.stdout.write(

@@ -26,6 +26,7 @@ class Command(BaseCommand):
             subprocess.Popen([*manage, "runserver", address, "--noreload"]),
             subprocess.Popen([*manage, "run_huey", "--quiet"]),
         ]
+        time.sleep(2)  # let the servers print their banners first, so the logins stay in view
         self._print_welcome(address)
         stopping = False
 
