@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
-export KURATOR_DEBUG=0 KURATOR_ALLOW_INSECURE_KEY=1 PYTHONDONTWRITEBYTECODE=1
+export KURATOR_DEBUG=0 PYTHONDONTWRITEBYTECODE=1
 mkdir -p test-artifacts
 status=0
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -64,7 +65,7 @@ def active_assignments_q(day: date) -> Q:
     return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
 
 
-def compute_access(user: object, day: date | None = None) -> Access:
+def compute_access(user: Any, day: date | None = None) -> Access:
     from kurator.accounts.models import Absence, RoleAssignment
     from kurator.registry.models import Department, Library
 
@@ -132,7 +133,7 @@ def compute_access(user: object, day: date | None = None) -> Access:
     )
 
 
-def access_of(user: object) -> Access:
+def access_of(user: Any) -> Access:
     """The person's access, computed once and kept on the user object for the rest of the request."""
     cached = getattr(user, "_kurator_access", None)
     if cached is None:

@@ -78,7 +78,7 @@ class User(AbstractUser):
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]
-    objects = PersonManager()  # type: ignore[misc]
+    objects = PersonManager()  # type: ignore[misc,assignment]
 
     class Meta:
         verbose_name = _("person")

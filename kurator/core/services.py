@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -13,7 +14,7 @@ from kurator.core.models import AuditEvent, Notification
 
 def audit_record(
     *,
-    actor: object | None,
+    actor: Any,
     verb: str,
     summary: str,
     target: models.Model | None = None,
@@ -46,7 +47,7 @@ def notify(*, recipients: Iterable[object], message: str, url: str = "", email_s
     return created
 
 
-def notifications_mark_read(*, person: object, ids: Iterable[int] | None = None) -> int:
+def notifications_mark_read(*, person: Any, ids: Iterable[int] | None = None) -> int:
     qs = Notification.objects.filter(recipient=person, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))

@@ -222,7 +222,7 @@ class Page(models.Model):
         _("publishing mode"), max_length=16, choices=PublishingMode.choices, default=PublishingMode.ASSISTED
     )
     is_main = models.BooleanField(_("main page of the network"), default=False)
-    departments = models.ManyToManyField(
+    departments: models.ManyToManyField = models.ManyToManyField(
         Department, through="PageDepartment", verbose_name=_("departments"), related_name="pages", blank=True
     )
     notes = models.TextField(_("notes"), blank=True)

@@ -55,7 +55,7 @@ def _check_one_page_per_department(page_id: int | None, social_network: str, dep
     """R-ORG-3 (003 § 5.2): a department runs at most one page on each social network."""
     taken = (
         PageDepartment.objects.filter(department__in=departments, social_network=social_network)
-        .exclude(page_id=page_id)
+        .exclude(page_id=page_id or 0)
         .select_related("department", "page")
     )
     clash = taken.first()
