@@ -205,8 +205,10 @@ def _visible(actor: str, kind: str, target: str) -> bool:
 
 
 def _expected(rule: Rule, actor: str, target: str, kind: str | None) -> set[int]:
+    if rule.public:
+        return {200, 302, 503}  # the same for everyone (health answers 503 while no worker runs)
     if actor == "anonymous":
-        return {200, 302, 503} if rule.public else {302}  # to the login page (health: 503 without a worker)
+        return {302}  # to the login page
     if kind is not None and not _visible(actor, kind, target):
         return {404}
     if rule.may is not None and not rule.may(actor, target):
