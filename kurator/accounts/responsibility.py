@@ -67,16 +67,32 @@ class PageTeam:
         return list(people.values())
 
 
-def acting_for(person: User, day: date) -> Responsible:
+class AbsenceBook:
+    """The absences covering some days, read in one query, so that teams of many pages cost the same
+    as one."""
+
+    def __init__(self, days: Iterable[date]) -> None:
+        days = set(days)
+        self._by_person_day: dict[tuple[int, date], Absence] = {}
+        if not days:
+            return
+        rows = Absence.objects.select_related("substitute").filter(starts_on__lte=max(days), ends_on__gte=min(days))
+        for absence in rows:
+            for day in days:
+                if absence.starts_on <= day <= absence.ends_on:
+                    self._by_person_day[(absence.person_id, day)] = absence
+
+    def on(self, person: User, day: date) -> Absence | None:
+        return self._by_person_day.get((person.pk, day))
+
+
+def acting_for(person: User, day: date, book: AbsenceBook | None = None) -> Responsible:
     """Follow substitutions: if the person is absent, their substitute acts (and so on, if the
     substitute is absent too). Nobody acts when an absence names no substitute."""
+    book = book or AbsenceBook([day])
     current, first_absence, seen = person, None, {person.pk}
     for _step in range(MAX_SUBSTITUTION_CHAIN):
-        absence = (
-            Absence.objects.select_related("substitute")
-            .filter(person=current, starts_on__lte=day, ends_on__gte=day)
-            .first()
-        )
+        absence = book.on(current, day)
         if absence is None:
             return Responsible(holder=person, acting=current, absence=first_absence)
         first_absence = first_absence or absence
@@ -98,24 +114,50 @@ def people_holding(network: Network, roles: Iterable[str], day: date) -> list[Us
     )
 
 
+def page_time_zone(page: Page) -> str:
+    return page.library.time_zone if page.library else page.network.time_zone
+
+
+def page_teams(pages: Iterable[Page], at: datetime | None = None) -> list[PageTeam]:
+    """The teams of many pages on each page's local day, in a fixed number of queries."""
+    pages = list(pages)
+    days = {page.pk: local_day(at, page_time_zone(page)) for page in pages}
+    book = AbsenceBook(days.values())
+    rows = (
+        RoleAssignment.objects.filter(page__in=pages, role__in=(Role.COORDINATOR, Role.PAGE_ADMIN, Role.PAGE_OWNER))
+        .select_related("person")
+        .order_by("starts_on", "pk")
+    )
+    rows_by_page: dict[int, list[RoleAssignment]] = {}
+    for row in rows:
+        rows_by_page.setdefault(row.page_id, []).append(row)  # type: ignore[arg-type]
+    curators_by_network: dict[tuple[int, date], list[User]] = {}
+    teams = []
+    for page in pages:
+        day = days[page.pk]
+        by_role: dict[str, list[Responsible]] = {Role.COORDINATOR: [], Role.PAGE_ADMIN: [], Role.PAGE_OWNER: []}
+        for row in rows_by_page.get(page.pk, []):
+            if row.person.is_active and row.is_active_on(day):
+                by_role[row.role].append(acting_for(row.person, day, book))
+        key = (page.network_id, day)
+        if key not in curators_by_network:
+            curators_by_network[key] = people_holding(page.network, (Role.CURATOR,), day)
+        teams.append(
+            PageTeam(
+                page=page,
+                day=day,
+                coordinators=by_role[Role.COORDINATOR],
+                administrators=by_role[Role.PAGE_ADMIN],
+                owners=by_role[Role.PAGE_OWNER],
+                curators=[acting_for(p, day, book) for p in curators_by_network[key]],
+            )
+        )
+    return teams
+
+
 def page_team(page: Page, at: datetime | None = None) -> PageTeam:
     """The page's coordinator(s), administrators, owners and the network's curator on the page's local day."""
-    tz = page.library.time_zone if page.library else page.network.time_zone
-    day = local_day(at, tz)
-    rows = RoleAssignment.objects.filter(active_assignments_q(day), page=page).select_related("person")
-    by_role: dict[str, list[Responsible]] = {Role.COORDINATOR: [], Role.PAGE_ADMIN: [], Role.PAGE_OWNER: []}
-    for row in rows:
-        if row.person.is_active and row.role in by_role:
-            by_role[row.role].append(acting_for(row.person, day))
-    curators = [acting_for(p, day) for p in people_holding(page.network, (Role.CURATOR,), day)]
-    return PageTeam(
-        page=page,
-        day=day,
-        coordinators=by_role[Role.COORDINATOR],
-        administrators=by_role[Role.PAGE_ADMIN],
-        owners=by_role[Role.PAGE_OWNER],
-        curators=curators,
-    )
+    return page_teams([page], at)[0]
 
 
 def responsible_for_page(page: Page, at: datetime | None = None) -> User | None:

@@ -17,7 +17,7 @@ from kurator.accounts import services
 from kurator.accounts.access import access_of
 from kurator.accounts.choices import Role
 from kurator.accounts.forms import AbsenceForm, InternshipCompleteForm, InternshipForm, PersonForm, RoleForm
-from kurator.accounts.responsibility import page_team
+from kurator.accounts.responsibility import page_teams
 from kurator.accounts.selectors import absences_visible_to, internships_visible_to, people_visible_to, roles_visible_to
 from kurator.core.formtools import run_service
 from kurator.core.history import audit_events_of, history_of
@@ -262,5 +262,5 @@ def internship_complete(request: HttpRequest, pk: int) -> HttpResponse:
 def responsibility(request: HttpRequest) -> HttpResponse:
     """Who is responsible for each visible page today, substitutes included."""
     network = _network(request)
-    teams = [page_team(page) for page in pages_visible_to(request.user, network).filter(archived=False)]
+    teams = page_teams(pages_visible_to(request.user, network).filter(archived=False))
     return render(request, "accounts/responsibility.html", {"teams": teams})

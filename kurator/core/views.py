@@ -24,14 +24,14 @@ def _safe_next(request: HttpRequest, fallback: str = "/") -> str:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     from kurator.accounts.access import access_of
-    from kurator.accounts.responsibility import page_team
+    from kurator.accounts.responsibility import page_teams
     from kurator.accounts.selectors import absences_visible_to
     from kurator.registry.selectors import pages_visible_to
 
     network = request.network  # type: ignore[attr-defined]
     access = access_of(request.user)
     my_pages = list(pages_visible_to(request.user, network).filter(id__in=access.page_ids)) if network else []
-    teams = [page_team(page) for page in my_pages]
+    teams = page_teams(my_pages)
     today_absences = []
     if network is not None:
         from django.utils import timezone

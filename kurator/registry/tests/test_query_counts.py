@@ -36,7 +36,8 @@ def test_the_registry_and_people_lists_cost_the_same_queries_for_5_or_25_pages(c
     client.force_login(north["curator"])
     add_pages(north, 5, 0)
     few = {
-        name: queries_for(client, reverse(name)) for name in ("registry:pages", "accounts:people", "registry:libraries")
+        name: queries_for(client, reverse(name))
+        for name in ("registry:pages", "accounts:people", "registry:libraries", "accounts:responsibility")
     }
     add_pages(north, 20, 5)
     many = {name: queries_for(client, reverse(name)) for name in few}
