@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 SESSION_KEY = "kurator_network_id"
 
@@ -25,4 +26,9 @@ class CurrentNetworkMiddleware:
                 home = getattr(request.user, "network_id", None)
                 network = (networks.filter(pk=home).first() if home else None) or networks.first()
             request.network = network  # type: ignore[attr-defined]
+        # Dates and "today" on every screen follow the network's time zone, not the server's.
+        if request.network is not None:  # type: ignore[attr-defined]
+            timezone.activate(request.network.time_zone)  # type: ignore[attr-defined]
+        else:
+            timezone.deactivate()
         return self.get_response(request)

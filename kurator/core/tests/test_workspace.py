@@ -1,0 +1,36 @@
+"""The workspace around every screen: the current network, its time zone, the network switcher."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from kurator.accounts.models import User
+from kurator.core.testing.cast import enable_totp
+
+
+def test_screens_follow_the_time_zone_of_the_persons_network(client, cast):
+    west = cast["west"]
+    west.network.time_zone = "Asia/Yekaterinburg"
+    west.network.save()
+    client.force_login(west["staff"])
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 200
+    assert response.wsgi_request.network == west.network
+    assert str(timezone.get_current_timezone()) == "Asia/Yekaterinburg"
+
+
+def test_the_operator_switches_between_networks_and_sees_only_the_chosen_ones_registry(client, cast):
+    operator = User.objects.get(email="operator@kurator.test")
+    client.force_login(operator)
+    client.post(reverse("core:switch_network"), {"network": cast["west"].network.pk})
+    content = client.get(reverse("registry:pages")).content.decode()
+    assert cast["west"].central_page.url in content
+    assert cast["north"].central_page.url not in content
+
+
+def test_a_librarian_cannot_switch_into_another_network(client, cast):
+    north, west = cast["north"], cast["west"]
+    enable_totp(north["curator"])
+    client.force_login(north["curator"])
+    assert client.post(reverse("core:switch_network"), {"network": west.network.pk}).status_code == 400
+    content = client.get(reverse("registry:pages")).content.decode()
+    assert west.central_page.url not in content and north.central_page.url in content
