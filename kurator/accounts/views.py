@@ -21,7 +21,7 @@ from kurator.accounts.responsibility import page_teams
 from kurator.accounts.selectors import absences_visible_to, internships_visible_to, people_visible_to, roles_visible_to
 from kurator.core.formtools import run_service
 from kurator.core.history import audit_events_of, history_of
-from kurator.registry.models import Network
+from kurator.registry.models import Department, Library, Network
 from kurator.registry.selectors import get_visible_or_404, libraries_visible_to, pages_visible_to
 
 
@@ -57,7 +57,13 @@ def people_list(request: HttpRequest) -> HttpResponse:
         .filter(starts_on__lte=today, ends_on__gte=today)
         .values_list("person_id", flat=True)
     )
-    rows = [(p, roles_by_person.get(p.pk, []), p.pk in absent) for p in people]
+    headships: dict[int, list[str]] = {}
+    for unit in [
+        *Library.objects.filter(network=network, head__isnull=False),
+        *Department.objects.filter(library__network=network, head__isnull=False).select_related("library"),
+    ]:
+        headships.setdefault(unit.head_id, []).append(str(unit))  # type: ignore[arg-type]
+    rows = [(p, roles_by_person.get(p.pk, []), p.pk in absent, headships.get(p.pk, [])) for p in people]
     return render(
         request,
         "accounts/people.html",
