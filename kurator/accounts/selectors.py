@@ -45,3 +45,17 @@ def internships_visible_to(user: object, network: Network | None = None) -> Quer
 
 def tokens_of(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(person=user)
+
+
+def people_without_second_factor(user: object, network: Network, day: date) -> QuerySet[User]:
+    """People whose role requires login confirmation (R-ORG-6) but who have not set it up yet."""
+    from allauth.mfa.models import Authenticator
+
+    from kurator.accounts.choices import TWO_FACTOR_ROLES
+
+    holders = RoleAssignment.objects.filter(active_assignments_q(day), network=network, role__in=list(TWO_FACTOR_ROLES))
+    return (
+        people_visible_to(user, network)
+        .filter(is_active=True, pk__in=holders.values("person_id"))
+        .exclude(pk__in=Authenticator.objects.filter(type=Authenticator.Type.TOTP).values("user_id"))
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -34,16 +35,26 @@ def home(request: HttpRequest) -> HttpResponse:
     teams = page_teams(my_pages)
     today_absences = []
     if network is not None:
-        from django.utils import timezone
-
         today = timezone.localdate()
         today_absences = list(
             absences_visible_to(request.user, network).filter(starts_on__lte=today, ends_on__gte=today)
         )
+    attention: dict[str, object] = {}
+    if network is not None and access.oversees(network.pk):
+        from kurator.accounts.responsibility import current_coordinators
+        from kurator.accounts.selectors import people_without_second_factor
+
+        pages = list(pages_visible_to(request.user, network).filter(archived=False, is_main=False))
+        coordinated = current_coordinators(pages)
+        attention = {
+            "pages_without_coordinator": [p for p in pages if p.pk not in coordinated],
+            "without_second_factor": list(people_without_second_factor(request.user, network, timezone.localdate())),
+        }
     return render(
         request,
         "core/home.html",
         {
+            "attention": attention,
             "teams": teams,
             "page_count": pages_visible_to(request.user, network).count() if network else 0,
             "today_absences": today_absences,

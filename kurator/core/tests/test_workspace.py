@@ -34,3 +34,24 @@ def test_a_librarian_cannot_switch_into_another_network(client, cast):
     assert client.post(reverse("core:switch_network"), {"network": west.network.pk}).status_code == 400
     content = client.get(reverse("registry:pages")).content.decode()
     assert west.central_page.url not in content and north.central_page.url in content
+
+
+def test_the_curators_home_lists_people_who_have_not_set_up_login_confirmation(client, cast):
+    north = cast["north"]
+    enable_totp(north["curator"])
+    enable_totp(north["coordinator"])
+    client.force_login(north["curator"])
+    response = client.get(reverse("core:home"))
+    missing = {p.email for p in response.context["attention"]["without_second_factor"]}
+    assert "page_admin@north.test" in missing and "branch_coordinator@north.test" in missing
+    assert "coordinator@north.test" not in missing and "staff@north.test" not in missing
+    assert not any(email.endswith("west.test") for email in missing)
+
+
+def test_a_coordinators_home_has_no_attention_panel(client, cast):
+    north = cast["north"]
+    enable_totp(north["coordinator"])
+    client.force_login(north["coordinator"])
+    response = client.get(reverse("core:home"))
+    assert response.context["attention"] == {}
+    assert [team.page for team in response.context["teams"]] == [north.central_page]
