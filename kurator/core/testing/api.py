@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django.test import Client
+from django.utils import translation
 
 from kurator.accounts.models import User
 from kurator.accounts.tokens import api_token_create
@@ -21,14 +22,19 @@ class ApiClient:
         self.client = Client(headers=headers)
         self.raw_token = raw_token
 
+    # A request switches the thread's language to the person's; put it back, so that it does not leak
+    # into the test (the web's middleware does the same switch at the start of every request).
     def get(self, path: str, **params: Any) -> Any:
-        return self.client.get(API + path, params)
+        with translation.override(translation.get_language()):
+            return self.client.get(API + path, params)
 
     def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
-        return self.client.post(API + path, json.dumps(body or {}), content_type="application/json")
+        with translation.override(translation.get_language()):
+            return self.client.post(API + path, json.dumps(body or {}), content_type="application/json")
 
     def patch(self, path: str, body: dict[str, Any]) -> Any:
-        return self.client.patch(API + path, json.dumps(body), content_type="application/json")
+        with translation.override(translation.get_language()):
+            return self.client.patch(API + path, json.dumps(body), content_type="application/json")
 
 
 def api_as(person: User, *, language: str | None = None) -> ApiClient:
