@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_htmx",
+    "ninja",  # serves its Swagger UI files locally: /api/v1/docs works without the internet
     "template_partials",
     "huey.contrib.djhuey",
     "rules.apps.AutodiscoverRulesConfig",

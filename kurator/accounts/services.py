@@ -183,6 +183,8 @@ def role_assign(
         raise ValidationError({"role": _("Unknown role.")})
     if not can_assign_role(by, role, network, library, department, page):
         raise PermissionDenied
+    if sum(place is not None for place in (page, department)) > 1 or (page is not None and library is not None):
+        raise ValidationError(_("Choose one place for the role: a page, a department, a library or the whole network."))
     starts_on = starts_on or timezone.localdate()
     scope = _scope_of(library, department, page)
     if scope not in ROLE_SCOPES[role]:

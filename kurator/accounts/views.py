@@ -171,7 +171,7 @@ def role_assign(request: HttpRequest, pk: int) -> HttpResponse:
                 person=person,
                 role=data["role"],
                 network=network,
-                library=data["library"] if not data["department"] else None,
+                library=data["library"] if not (data["department"] or data["page"]) else None,
                 department=data["department"],
                 page=data["page"],
                 starts_on=data["starts_on"],

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kurator.accounts.choices import Role
 from kurator.accounts.models import Internship, RoleAssignment
@@ -13,6 +13,13 @@ from kurator.accounts.services import absence_record, role_assign
 from kurator.core.models import Notification
 
 TODAY = date(2026, 11, 25)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the rules' messages in English; the Russian wording is checked on the screens."""
+    with translation.override("en"):
+        yield
 
 
 def test_a_newcomer_cannot_become_coordinator_before_six_months_of_service(cast):
@@ -214,3 +221,17 @@ def test_a_substitute_gains_the_absent_persons_pages_only_for_the_dates(cast, cl
     assert north.branch_page.pk in compute_access(north["member"]).page_ids
     assert north.branch_page.pk not in compute_access(staff).page_ids
     assert north.branch_page.pk not in compute_access(north["member"], day=date(2030, 1, 1)).page_ids
+
+
+def test_a_role_is_held_in_one_place_only(cast):
+    north = cast["north"]
+    with pytest.raises(ValidationError):
+        role_assign(
+            by=north["administration"],
+            person=north["staff"],
+            role=Role.PAGE_ADMIN,
+            network=north.network,
+            page=north.branch_page,
+            department=north.branch_dept,
+            starts_on=TODAY,
+        )

@@ -3,9 +3,17 @@ known countries, isolation between networks."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from kurator.registry.models import Page
 from kurator.registry.services import library_create, page_create, page_update
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the rules' messages in English; the Russian wording is checked on the screens."""
+    with translation.override("en"):
+        yield
 
 
 def test_a_second_page_for_one_department_on_one_network_is_refused_and_nothing_is_saved(cast):
