@@ -2,6 +2,8 @@ import pytest
 
 from kurator.core.testing.cast import build_cast
 
+pytest_plugins = ["kurator.core.testing.browser"]
+
 
 @pytest.fixture
 def cast(db):
