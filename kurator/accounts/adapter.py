@@ -15,23 +15,23 @@ class KuratorAccountAdapter(DefaultAccountAdapter):
         return False
 
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
-        """A person whose role demands 2FA is sent to set it up straight after logging in (R-ORG-6);
-        asking for the password a second time there only confuses. Setting up the *first* authenticator
-        within minutes of a password login therefore needs no re-entry; everything else does."""
-        if app == "allauth.mfa" and self._first_authenticator_right_after_login():
+        """A person whose role demands 2FA is sent to set it up straight after logging in (R-ORG-6),
+        then shown their recovery codes; asking for the password again on those steps only confuses.
+        Within the re-authentication window after a full login (password, and the code if they had
+        an authenticator) the login itself counts; later, allauth asks again as usual."""
+        if app == "allauth.mfa" and self._logged_in_moments_ago():
             return False
         return super().is_reauthentication_required(app=app, **kwargs)
 
-    def _first_authenticator_right_after_login(self) -> bool:
+    def _logged_in_moments_ago(self) -> bool:
         from allauth.account.internal.flows.login import get_authentication_records
-        from allauth.mfa.models import Authenticator
 
         request = self.request
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or Authenticator.objects.filter(user=user).exists():
+        if user is None or not user.is_authenticated:
             return False
-        records = get_authentication_records(request, user)
+        now = time.time()
         return any(
-            r.get("method") == "password" and time.time() - r.get("at", 0) < account_settings.REAUTHENTICATION_TIMEOUT
-            for r in records
+            r.get("method") == "password" and now - r.get("at", 0) < account_settings.REAUTHENTICATION_TIMEOUT
+            for r in get_authentication_records(request, user)
         )

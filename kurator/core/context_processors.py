@@ -11,9 +11,13 @@ def workspace(request: HttpRequest) -> dict[str, object]:
     from kurator.accounts.access import access_of
     from kurator.registry.selectors import networks_visible_to
 
+    from kurator.accounts.middleware import has_second_factor, needs_second_factor
+
     access = access_of(user)
     network = getattr(request, "network", None)
     return {
+        # Until login confirmation is set up every link would lead back to the setup page: hide them.
+        "must_set_up_second_factor": needs_second_factor(user) and not has_second_factor(user),
         "current_network": network,
         "switchable_networks": list(networks_visible_to(user))
         if access.is_operator or len(access.network_ids) > 1

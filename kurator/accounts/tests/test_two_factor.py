@@ -26,6 +26,9 @@ def test_a_coordinator_sets_up_the_authenticator_right_after_login_and_then_work
     code = format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
     response = client.post(reverse("mfa_activate_totp"), {"code": code})
     assert response.status_code == 302
+    # The recovery codes are shown next, without asking for the password that was typed a minute ago.
+    codes_page = client.get(response["Location"], follow=True)
+    assert "reauthenticate" not in codes_page.request["PATH_INFO"]
     assert client.get(reverse("registry:pages")).status_code == 200
 
 
