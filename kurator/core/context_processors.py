@@ -9,9 +9,8 @@ def workspace(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {}
     from kurator.accounts.access import access_of
-    from kurator.registry.selectors import networks_visible_to
-
     from kurator.accounts.middleware import has_second_factor, needs_second_factor
+    from kurator.registry.selectors import networks_visible_to
 
     access = access_of(user)
     network = getattr(request, "network", None)
