@@ -145,8 +145,8 @@ def test_the_login_page_is_russian_by_default(client):
     html = response.content.decode()
     assert response.status_code == 200
     assert '<html lang="ru">' in html
-    assert "Войти" in html and "Пароль" in html
-    assert "Sign In" not in html and "Password" not in html
+    assert "Вход в рабочее пространство" in html and "Войти" in html and "Пароль" in html
+    assert "Log in" not in html and "Password" not in html
 
 
 def test_the_login_page_is_english_after_choosing_english(client):
@@ -154,8 +154,8 @@ def test_the_login_page_is_english_after_choosing_english(client):
     html = response.content.decode()
     assert response.status_code == 200
     assert '<html lang="en">' in html
-    assert "Sign In" in html and "Password" in html
-    assert "Войти" not in html
+    assert "Log in to the workspace" in html and "Password" in html
+    assert "Войти" not in html and "Пароль" not in html
 
 
 @pytest.mark.django_db
