@@ -42,7 +42,7 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
 
 messages: $(VENV)/.dev-installed
-	$(BIN)/python manage.py makemessages -l ru -l en --no-location --ignore=.venv --ignore=var
+	$(BIN)/python manage.py makemessages -l ru -l en --no-location --ignore=.venv --ignore=var --ignore=test-artifacts
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 demo: $(VENV)/.base-installed

@@ -190,7 +190,7 @@ def role_assign(
     if scope not in ROLE_SCOPES[role]:
         raise ValidationError(
             _("The role “%(role)s” is assigned on: %(scopes)s.")
-            % {"role": Role(role).label, "scopes": ", ".join(str(Scope(s).label).lower() for s in ROLE_SCOPES[role])}
+            % {"role": Role(role).label, "scopes": ", ".join(str(Scope(s).label) for s in ROLE_SCOPES[role])}
         )
     for obj in (library, page):
         if obj is not None and obj.network_id != network.pk:

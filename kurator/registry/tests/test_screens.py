@@ -100,6 +100,7 @@ def test_a_coordinator_sees_no_edit_button_and_cannot_post_changes(client, cast)
     assert reverse("registry:page_edit", args=[north.central_page.pk]) not in detail.content.decode()
     response = client.post(reverse("registry:page_edit", args=[north.central_page.pk]), page_form(name="Самовольно"))
     assert response.status_code == 403
+    assert russian("This action is not part of your role") in response.content.decode()
     north.central_page.refresh_from_db()
     assert north.central_page.name != "Самовольно"
 
