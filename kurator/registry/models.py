@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import time
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -240,6 +241,12 @@ class Page(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.get_social_network_display()})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # The copy in PageDepartment is what the database checks R-ORG-3 against: keep it in step,
+        # whoever saves the page (services, the Django admin, imports).
+        self.page_departments.exclude(social_network=self.social_network).update(social_network=self.social_network)
+
 
 class PageDepartment(models.Model):
     """A department that runs a page. The page's social network is copied here so that the database
@@ -262,3 +269,7 @@ class PageDepartment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} — {self.page}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.social_network = self.page.social_network
+        super().save(*args, **kwargs)

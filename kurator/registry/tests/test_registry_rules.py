@@ -129,3 +129,24 @@ def test_another_networks_curator_cannot_touch_this_registry(cast):
     north, west = cast["north"], cast["west"]
     with pytest.raises(PermissionDenied):
         page_update(by=west["curator"], page=north.central_page, name="Захват")
+
+
+def test_the_database_keeps_one_page_per_department_per_network_whoever_saves(cast):
+    """The Django admin saves models directly; the copy of the page's network still guards R-ORG-3."""
+    from django.db import IntegrityError, transaction
+
+    from kurator.registry.models import PageDepartment
+
+    north = cast["north"]
+    other = Page.objects.create(
+        network=north.network, name="Из админки", social_network="vk", url="https://vk.com/admin_made"
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PageDepartment.objects.create(page=other, department=north.central_dept)
+    telegram = Page.objects.create(
+        network=north.network, name="ТГ", social_network="telegram", url="https://t.me/admin_made"
+    )
+    PageDepartment.objects.create(page=telegram, department=north.central_dept)
+    telegram.social_network = "vk"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        telegram.save()
