@@ -186,6 +186,7 @@ TIME_ZONE = env("KURATOR_TIME_ZONE", "Europe/Moscow")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("KURATOR_STATIC_ROOT", str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start while it is missing
 STATICFILES_DIRS = [BASE_DIR / "kurator" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("KURATOR_MEDIA_ROOT", str(DATA_DIR / "media")))

@@ -55,13 +55,15 @@ class Command(BaseCommand):
             sys.exit(1)
 
     def _print_welcome(self, address: str) -> None:
-        from kurator.accounts.demo import DEMO_PASSWORD, demo_logins
+        from kurator.accounts.demo import DEMO_PASSWORD, demo_login_table
 
+        rows = demo_login_table()
+        width = max(len(row.email) for row in rows)
+        self.stdout.write("")
+        self.stdout.write(_("Demo logins (password for everyone: %(password)s):") % {"password": DEMO_PASSWORD})
+        for row in rows:
+            self.stdout.write(f"  {row.email:<{width}}  {row.role}")
         self.stdout.write("")
         self.stdout.write(
             self.style.SUCCESS(_("Kurator is running on http://%(address)s/ (Ctrl-C stops it).") % {"address": address})
         )
-        self.stdout.write(_("Demo logins (password for all: %(password)s):") % {"password": DEMO_PASSWORD})
-        for email, role in demo_logins():
-            self.stdout.write(f"  {email:<45} {role}")
-        self.stdout.write("")
