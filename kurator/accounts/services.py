@@ -467,6 +467,13 @@ def absence_cancel(*, by: Any, absence: Absence) -> None:
     audit_record(
         actor=by, verb="absence.cancelled", summary=message, target=absence.person, network_id=absence.network_id
     )
-    recipients = {absence.person, *([absence.substitute] if absence.substitute else [])}
-    notify(recipients=recipients, message=message, url=reverse("accounts:absences"))
+    recipients = people_concerned_by_absence(absence.person, absence.starts_on, absence.ends_on) | {absence.person}
+    if absence.substitute is not None:
+        recipients.add(absence.substitute)
+    notify(
+        recipients=recipients,
+        message=message,
+        url=reverse("accounts:absences"),
+        email_subject=_("Change in page administration"),
+    )
     absence.delete()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("roles/<int:pk>/end/", views.role_end, name="role_end"),
     path("<int:pk>/absences/new/", views.absence_create, name="absence_create"),
     path("absences/", views.absences_list, name="absences"),
+    path("absences/<int:pk>/cancel/", views.absence_cancel, name="absence_cancel"),
     path("<int:pk>/internships/new/", views.internship_create, name="internship_create"),
     path("internships/<int:pk>/complete/", views.internship_complete, name="internship_complete"),
     path("me/tokens/", token_views.api_tokens, name="api_tokens"),

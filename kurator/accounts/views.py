@@ -219,6 +219,16 @@ def absence_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def absence_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    absence = get_visible_or_404(absences_visible_to(request.user), pk=pk)
+    person_id = absence.person_id
+    services.absence_cancel(by=request.user, absence=absence)
+    messages.success(request, _("The absence is cancelled and everyone concerned is notified."))
+    return redirect("accounts:person", pk=person_id)
+
+
+@login_required
 def absences_list(request: HttpRequest) -> HttpResponse:
     network = _network(request)
     today = timezone.localdate()

@@ -235,3 +235,20 @@ def test_a_role_is_held_in_one_place_only(cast):
             department=north.branch_dept,
             starts_on=TODAY,
         )
+
+
+def test_a_cancelled_absence_gives_the_pages_back_and_everyone_is_told(cast):
+    from kurator.accounts.services import absence_cancel
+
+    north = cast["north"]
+    today = timezone.localdate()
+    absence = absence_record(
+        by=north["head"], person=north["coordinator"], starts_on=today, ends_on=today, substitute=north["page_admin"]
+    )
+    Notification.objects.all().delete()
+    absence_cancel(by=north["head"], absence=absence)
+    assert responsible_for_page(north.central_page) == north["coordinator"]
+    told = set(Notification.objects.values_list("recipient__email", flat=True))
+    assert {"coordinator@north.test", "page_admin@north.test", "curator@north.test"} <= told
+    assert north["coordinator"].absences.count() == 0
+    assert north["coordinator"].absences.model.history.filter(history_type="-").exists()

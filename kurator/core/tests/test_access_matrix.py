@@ -15,7 +15,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from kurator.accounts.models import ApiToken, Internship, RoleAssignment, User
+from kurator.accounts.models import Absence, ApiToken, Internship, RoleAssignment, User
 from kurator.core.models import CalendarOverride
 from kurator.core.testing.cast import PASSWORD, enable_totp
 
@@ -97,6 +97,7 @@ RULES: dict[str, Rule] = {
     "accounts:role_end": Rule(kind="role", may=heads_target(*ADMINISTRATION), method="post"),
     "accounts:absence_create": Rule(kind="person", may=heads_target(*OVERSEERS)),
     "accounts:absences": Rule(),
+    "accounts:absence_cancel": Rule(kind="absence", may=heads_target(*OVERSEERS), method="post"),
     "accounts:internship_create": Rule(kind="person", may=only(*OVERSEERS)),
     "accounts:internship_complete": Rule(kind="internship", may=only(*OVERSEERS)),
     "accounts:api_tokens": Rule(),
@@ -164,6 +165,10 @@ def _objects(cast) -> dict[str, dict[str, object]]:
         )
         for key, p in people.items()
     }
+    absences = {
+        key: Absence.objects.create(person=p, network=p.network, starts_on=date(2027, 3, 1), ends_on=date(2027, 3, 5))
+        for key, p in people.items()
+    }
     internships = {
         key: Internship.objects.create(person=p, network=p.network, started_on=date(2025, 1, 1))
         for key, p in people.items()
@@ -189,6 +194,7 @@ def _objects(cast) -> dict[str, dict[str, object]]:
         },
         "person": people,
         "role": roles,
+        "absence": absences,
         "internship": internships,
         "override": overrides,
     }
@@ -201,7 +207,7 @@ def _visible(actor: str, kind: str, target: str) -> bool:
         return True
     if kind == "override":
         return actor != "anonymous"  # a network's calendar overrides concern everyone in it
-    if kind in ("person", "role", "internship"):
+    if kind in ("person", "role", "internship", "absence"):
         return actor in (SEES_CENTRAL_PEOPLE if target == "own" else SEES_BRANCH_PEOPLE)
     return actor in (SEES_CENTRAL if target == "own" else SEES_BRANCH)
 
