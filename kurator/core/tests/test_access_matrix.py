@@ -107,6 +107,15 @@ RULES: dict[str, Rule] = {
 
 # Routes that belong to the libraries we use and are checked by their own tests (login, 2FA, admin, i18n).
 FOREIGN_PREFIXES = ("accounts/", "admin/", "i18n/", "api/v1/")
+# The sandbox's network APIs speak VK's and Telegram's own protocols and authenticate by those networks'
+# tokens, exactly as the real ones do; kurator/sandbox/tests prove their token rules (errors 5, 27; 401, 403).
+NETWORK_PROTOCOL_ROUTES = {
+    "sandbox:vk_method",
+    "sandbox:vk_upload",
+    "sandbox:vk_longpoll",
+    "sandbox:tg_method",
+    "sandbox:tg_file",
+}
 
 
 def named_routes() -> list[str]:
@@ -126,7 +135,7 @@ def named_routes() -> list[str]:
 
 
 def test_every_route_has_an_access_rule():
-    missing = [name for name in named_routes() if name not in RULES]
+    missing = [name for name in named_routes() if name not in RULES and name not in NETWORK_PROTOCOL_ROUTES]
     assert not missing, f"Routes without an access rule in RULES: {missing}"
 
 
