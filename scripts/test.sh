@@ -20,6 +20,17 @@ if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null; then
 fi
 [ -x /usr/bin/chromium ] || echo "NOTE: /usr/bin/chromium is missing: browser tests are skipped."
 
+# Redis is optional in production; when one can be had, the tests that prove that path use it.
+if [ -z "${KURATOR_TEST_REDIS_URL:-}" ] && command -v redis-cli >/dev/null; then
+  if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && command -v redis-server >/dev/null; then
+    say "Starting the local Redis"
+    as_root redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /tmp --logfile /tmp/kurator-redis.log || true
+    sleep 1
+  fi
+  if redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then export KURATOR_TEST_REDIS_URL="redis://127.0.0.1:6379/15"; fi
+fi
+[ -n "${KURATOR_TEST_REDIS_URL:-}" ] || echo "NOTE: Redis is not reachable: the Redis tests are skipped."
+
 say "Lint: ruff and mypy"
 $BIN/ruff check . && $BIN/ruff format --check . && $BIN/mypy || status=1
 
