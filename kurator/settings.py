@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "kurator.core",
     "kurator.accounts",
     "kurator.registry",
+    "kurator.networks",
     "kurator.sandbox",
 ]
 
