@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "kurator.core",
     "kurator.accounts",
     "kurator.registry",
+    "kurator.planning",
+    "kurator.review",
     "kurator.networks",
     "kurator.sandbox",
 ]
