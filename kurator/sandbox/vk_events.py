@@ -157,6 +157,7 @@ def deliver_callback_event(event_pk: int) -> bool:
 
 def confirmation_code(community: VkCommunity) -> str:
     """The code groups.getCallbackConfirmationCode returns; made on first use, then kept."""
+    community.refresh_from_db(fields=["confirmation_code"])  # another request may have made it
     if not community.confirmation_code:
         community.confirmation_code = secrets.token_hex(4)
         community.save(update_fields=["confirmation_code"])

@@ -406,6 +406,7 @@ def visible_posts(community: VkCommunity) -> QuerySet[VkPost]:
         VkPost.objects.filter(community=community, deleted_at__isnull=True)
         .select_related("community", "created_by")
         .annotate(comments_count=Count("comments", filter=Q(comments__deleted_at__isnull=True)))
+        .order_by("-date", "-post_id")  # Meta.ordering is dropped in aggregate queries
     )
 
 
