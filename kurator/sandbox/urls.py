@@ -4,7 +4,7 @@ protocol" routes: they authenticate by the networks' own tokens, not by Kurator 
 
 from django.urls import path
 
-from kurator.sandbox import tg_api, vk_api
+from kurator.sandbox import tg_api, views, vk_api
 
 app_name = "sandbox"
 urlpatterns = [
@@ -13,4 +13,13 @@ urlpatterns = [
     path("vk/longpoll/<int:group_id>", vk_api.longpoll, name="vk_longpoll"),
     path("telegram/bot<str:token>/<str:method>", tg_api.method, name="tg_method"),
     path("telegram/file/bot<str:token>/<path:file_path>", tg_api.file, name="tg_file"),
+    # The reader's view and the trainer's controls (Kurator logins).
+    path("", views.index, name="index"),
+    path("vk/<str:screen_name>/", views.vk_wall, name="vk_wall"),
+    path("telegram/<str:username>/", views.tg_channel, name="tg_channel"),
+    path("ledger/", views.ledger, name="ledger"),
+    path("faults/", views.faults_page, name="faults"),
+    path("faults/inject/", views.fault_inject, name="fault_inject"),
+    path("faults/clear/", views.fault_clear, name="fault_clear"),
+    path("tokens/", views.tokens, name="tokens"),
 ]

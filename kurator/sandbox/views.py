@@ -1,0 +1,427 @@
+"""The sandbox as a reader sees it (issue 4 item 4), and the trainer's controls: act as a reader, read the
+ledger, inject faults, see the tokens. Thin: reads here, writes in reader_actions and faults."""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kurator.sandbox import faults, reader_actions
+from kurator.sandbox.choices import Network, TgChatType
+from kurator.sandbox.demo import ensure_readers
+from kurator.sandbox.forms import TG_REACTIONS, FaultForm, ReaderActionForm
+from kurator.sandbox.models import (
+    Fault,
+    LedgerEntry,
+    Reader,
+    TgBot,
+    TgChat,
+    TgMembership,
+    TgMessage,
+    VkComment,
+    VkCommunity,
+    VkMessage,
+    VkPhoto,
+    VkPost,
+    VkToken,
+)
+from kurator.sandbox.permissions import may_change_sandbox
+from kurator.sandbox.readers import complaint_text
+
+READER_SESSION_KEY = "sandbox_reader_id"
+LEDGER_ROWS = 300
+PHOTO_ATTACHMENT = re.compile(r"^photo(-?\d+)_(\d+)$")
+
+
+def _may_change(request: HttpRequest) -> bool:
+    return may_change_sandbox(request.user, getattr(request, "network", None))
+
+
+def _readers() -> list[Reader]:
+    readers = list(Reader.objects.order_by("name"))
+    return readers or ensure_readers()
+
+
+def _chosen_reader(request: HttpRequest, readers: list[Reader]) -> Reader | None:
+    chosen = request.session.get(READER_SESSION_KEY)
+    return next((r for r in readers if r.pk == chosen), readers[0] if readers else None)
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    published = Q(posts__deleted_at__isnull=True, posts__postponed=False, posts__date__lte=now)
+    communities = VkCommunity.objects.annotate(post_count=Count("posts", filter=published)).order_by("name")
+    channels = (
+        TgChat.objects.filter(type=TgChatType.CHANNEL)
+        .select_related("linked_chat")
+        .annotate(post_count=Count("messages", filter=Q(messages__deleted_at__isnull=True)))
+        .order_by("title")
+    )
+    return render(
+        request,
+        "sandbox/index.html",
+        {
+            "communities": communities,
+            "channels": channels,
+            "active_faults": Fault.objects.filter(active=True).count(),
+            "may_change": _may_change(request),
+        },
+    )
+
+
+# --- VK ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class WallPost:
+    post: VkPost
+    photos: list[str] = field(default_factory=list)
+    comments: list[VkComment] = field(default_factory=list)
+
+
+def _photo_urls(community: VkCommunity, posts: list[VkPost]) -> dict[int, str]:
+    wanted = set()
+    for post in posts:
+        for item in filter(None, (a.strip() for a in post.attachments.split(","))):
+            match = PHOTO_ATTACHMENT.match(item)
+            if match and int(match.group(1)) == community.owner_id:
+                wanted.add(int(match.group(2)))
+    return {
+        photo.photo_id: photo.file.url
+        for photo in VkPhoto.objects.filter(community=community, photo_id__in=wanted)
+        if photo.photo_id is not None and photo.file
+    }
+
+
+def wall_posts(community: VkCommunity) -> list[WallPost]:
+    """What a reader sees on the wall: published posts, newest first, never the postponed ones."""
+    posts = list(
+        VkPost.objects.filter(
+            community=community, deleted_at__isnull=True, postponed=False, date__lte=timezone.now()
+        ).prefetch_related(
+            Prefetch("comments", queryset=VkComment.objects.filter(deleted_at__isnull=True).order_by("comment_id"))
+        )
+    )
+    photos = _photo_urls(community, posts)
+    rows = []
+    for post in posts:
+        urls = []
+        for item in filter(None, (a.strip() for a in post.attachments.split(","))):
+            match = PHOTO_ATTACHMENT.match(item)
+            if match and int(match.group(2)) in photos:
+                urls.append(photos[int(match.group(2))])
+        rows.append(WallPost(post=post, photos=urls, comments=list(post.comments.all())))
+    return rows
+
+
+def _names_by_vk_id(community: VkCommunity) -> dict[int, str]:
+    names = {r.vk_id: r.name for r in Reader.objects.all()}
+    names[community.owner_id] = community.name
+    return names
+
+
+def _act_on_vk(request: HttpRequest, community: VkCommunity, form: ReaderActionForm) -> str:
+    """Carry out a reader action; the message to show."""
+    data = form.cleaned_data
+    reader: Reader = data["reader"]
+    action = data["action"]
+    text = (data.get("text") or "").strip()
+    if action.startswith("complain") and not text:
+        text = complaint_text(random.Random())
+    if action == "message" or action == "complain_message":
+        reader_actions.reader_writes_vk(community, reader, text)
+        return _("%(reader)s wrote to the community.") % {"reader": reader}
+    post = get_object_or_404(VkPost, community=community, post_id=data["post"])
+    if action == "like":
+        reader_actions.reader_likes_vk(post, reader)
+        return _("%(reader)s liked the post.") % {"reader": reader}
+    reader_actions.reader_comments_vk(post, reader, text)
+    return _("%(reader)s commented on the post.") % {"reader": reader}
+
+
+def _handle_reader_post(request: HttpRequest, act: object, place: object) -> None:
+    form = ReaderActionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return
+    request.session[READER_SESSION_KEY] = form.cleaned_data["reader"].pk
+    try:
+        messages.success(request, act(request, place, form))  # type: ignore[operator]
+    except reader_actions.ReaderActionRefused as refused:
+        reason = str(refused)
+        if reason == "banned":
+            messages.error(request, _("This reader is banned in the community: the network refuses."))
+        elif reason == "no bot":
+            messages.error(request, _("The channel has no bot to write to."))
+        elif reason == "comments are off":
+            messages.error(request, _("The channel has no discussion group: there is nowhere to comment."))
+        else:
+            messages.error(request, _("The post is no longer there."))
+
+
+@login_required
+def vk_wall(request: HttpRequest, screen_name: str) -> HttpResponse:
+    community = get_object_or_404(VkCommunity, screen_name=screen_name)
+    if request.method == "POST":
+        _handle_reader_post(request, _act_on_vk, community)
+        anchor = f"#post-{request.POST['post']}" if request.POST.get("post", "").isdigit() else ""
+        return redirect(request.path + anchor)
+    readers = _readers()
+    reader = _chosen_reader(request, readers)
+    names = _names_by_vk_id(community)
+    posts = wall_posts(community)
+    for row in posts:
+        for comment in row.comments:
+            comment.author = names.get(comment.from_id, f"id{comment.from_id}")  # type: ignore[attr-defined]
+    dialog = (
+        list(VkMessage.objects.filter(community=community, peer_id=reader.vk_id).order_by("-message_id")[:20])[::-1]
+        if reader
+        else []
+    )
+    return render(
+        request,
+        "sandbox/vk_wall.html",
+        {
+            "community": community,
+            "posts": posts,
+            "readers": readers,
+            "reader": reader,
+            "dialog": dialog,
+            "may_change": _may_change(request),
+        },
+    )
+
+
+# --- Telegram ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ChannelPost:
+    post: TgMessage
+    comments: list[TgMessage] = field(default_factory=list)
+    can_comment: bool = False
+
+
+def channel_posts(channel: TgChat) -> list[ChannelPost]:
+    """A channel as its subscribers see it: posts newest first, each with the comments made in the linked
+    discussion group (the replies to the post's automatic forward there)."""
+    posts = list(
+        TgMessage.objects.filter(chat=channel, deleted_at__isnull=True)
+        .select_related("photo")
+        .order_by("-date", "-message_id")
+    )
+    forwards = {
+        f.forward_of_id: f
+        for f in TgMessage.objects.filter(forward_of__in=posts, is_automatic_forward=True, deleted_at__isnull=True)
+    }
+    # A comment is a reply to the forward; answers (the page's, other readers') reply to a comment. Each
+    # message of a thread is filed under the forward it leads back to.
+    thread_of: dict[int, int] = {f.pk: f.pk for f in forwards.values()}
+    comments: dict[int, list[TgMessage]] = {}
+    groups = {f.chat_id for f in forwards.values()}
+    for message in (
+        TgMessage.objects.filter(chat_id__in=groups, reply_to__isnull=False, deleted_at__isnull=True)
+        .select_related("from_reader", "from_bot", "sender_chat")
+        .order_by("message_id")
+    ):
+        root = thread_of.get(message.reply_to_id)  # type: ignore[arg-type]
+        if root is not None:
+            thread_of[message.pk] = root
+            comments.setdefault(root, []).append(message)
+    rows = []
+    for post in posts:
+        forward = forwards.get(post.pk)
+        rows.append(
+            ChannelPost(
+                post=post, comments=comments.get(forward.pk, []) if forward else [], can_comment=forward is not None
+            )
+        )
+    return rows
+
+
+def channel_bot(channel: TgChat) -> TgBot | None:
+    """The bot a reader writes to privately: the channel's administrator bot."""
+    membership = (
+        TgMembership.objects.filter(chat=channel, status="administrator").select_related("bot").order_by("pk").first()
+    )
+    return membership.bot if membership else None
+
+
+def _act_on_tg(request: HttpRequest, channel: TgChat, form: ReaderActionForm) -> str:
+    data = form.cleaned_data
+    reader: Reader = data["reader"]
+    action = data["action"]
+    text = (data.get("text") or "").strip()
+    if action.startswith("complain") and not text:
+        text = complaint_text(random.Random())
+    if action in ("message", "complain_message"):
+        bot = channel_bot(channel)
+        if bot is None:
+            raise reader_actions.ReaderActionRefused("no bot")
+        reader_actions.reader_writes_tg(bot, reader, text)
+        return _("%(reader)s wrote to the bot @%(bot)s.") % {"reader": reader, "bot": bot.username}
+    post = get_object_or_404(TgMessage, chat=channel, message_id=data["post"])
+    if action in ("react", "like"):
+        reader_actions.reader_reacts_tg(post, data.get("emoji") or TG_REACTIONS[0])
+        return _("%(reader)s reacted to the post.") % {"reader": reader}
+    reader_actions.reader_comments_tg(post, reader, text)
+    return _("%(reader)s commented on the post.") % {"reader": reader}
+
+
+@login_required
+def tg_channel(request: HttpRequest, username: str) -> HttpResponse:
+    channel = get_object_or_404(TgChat, type=TgChatType.CHANNEL, username=username)
+    if request.method == "POST":
+        _handle_reader_post(request, _act_on_tg, channel)
+        anchor = f"#post-{request.POST['post']}" if request.POST.get("post", "").isdigit() else ""
+        return redirect(request.path + anchor)
+    readers = _readers()
+    reader = _chosen_reader(request, readers)
+    bot = channel_bot(channel)
+    private = []
+    if reader and bot:
+        private = list(
+            TgMessage.objects.filter(chat__chat_id=reader.tg_id, deleted_at__isnull=True)
+            .filter(Q(from_reader=reader) | Q(from_bot=bot))
+            .order_by("-message_id")[:20]
+        )[::-1]
+    return render(
+        request,
+        "sandbox/tg_channel.html",
+        {
+            "channel": channel,
+            "posts": channel_posts(channel),
+            "readers": readers,
+            "reader": reader,
+            "bot": bot,
+            "private": private,
+            "reactions": TG_REACTIONS,
+            "may_change": _may_change(request),
+        },
+    )
+
+
+# --- the trainer's controls ----------------------------------------------------------------------
+
+
+@login_required
+def ledger(request: HttpRequest) -> HttpResponse:
+    network = request.GET.get("network", "")
+    place = request.GET.get("place", "").strip()
+    entries = LedgerEntry.objects.order_by("-at", "-id")
+    if network in Network.values:
+        entries = entries.filter(network=network)
+    if place:
+        entries = entries.filter(place=place)
+    return render(
+        request,
+        "sandbox/ledger.html",
+        {
+            "entries": entries[:LEDGER_ROWS],
+            "limit": LEDGER_ROWS,
+            "networks": Network.choices,
+            "filters": {"network": network, "place": place},
+            "places": _place_names(),
+            "may_change": _may_change(request),
+        },
+    )
+
+
+def _place_names() -> dict[str, str]:
+    """A ledger place ("-220000001", "-100…") → the community's or chat's name."""
+    names = {str(c.owner_id): c.name for c in VkCommunity.objects.all()}
+    names.update({str(c.chat_id): str(c) for c in TgChat.objects.all()})
+    return names
+
+
+def _faults_page(request: HttpRequest, form: FaultForm | None = None, status: int = 200) -> HttpResponse:
+    may_change = _may_change(request)
+    return render(
+        request,
+        "sandbox/faults.html",
+        {
+            "active": Fault.objects.filter(active=True).order_by("-created_at", "-id"),
+            "past": Fault.objects.filter(active=False).order_by("-created_at", "-id")[:20],
+            "form": form or (FaultForm() if may_change else None),
+            "may_change": may_change,
+        },
+        status=status,
+    )
+
+
+@login_required
+def faults_page(request: HttpRequest) -> HttpResponse:
+    return _faults_page(request)
+
+
+@login_required
+@require_POST
+def fault_inject(request: HttpRequest) -> HttpResponse:
+    if not _may_change(request):
+        raise PermissionDenied
+    form = FaultForm(request.POST)
+    if not form.is_valid():
+        return _faults_page(request, form)
+    data = form.cleaned_data
+    faults.inject(
+        network=data["network"],
+        kind=data["kind"],
+        token=data["token"].strip(),
+        place=data["place"].strip(),
+        remaining=data["count"],
+        **form.fault_params(),
+    )
+    messages.success(request, _("The fault is injected."))
+    return redirect("sandbox:faults")
+
+
+@login_required
+@require_POST
+def fault_clear(request: HttpRequest) -> HttpResponse:
+    """Clear one fault (`fault`=id) or all of them (`fault`=all)."""
+    if not _may_change(request):
+        raise PermissionDenied
+    which = request.POST.get("fault", "")
+    if which == "all":
+        cleared = faults.clear()
+        messages.success(request, _("Faults cleared: %(count)s.") % {"count": cleared})
+    elif which.isdigit() and Fault.objects.filter(pk=int(which), active=True).update(active=False):
+        messages.success(request, _("The fault is cleared."))
+    else:
+        messages.error(request, _("There is no such active fault."))
+    return redirect("sandbox:faults")
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    """The sandbox's tokens, for a trainee to paste into Kurator's page settings: the operator and the
+    people who keep the registry only, as real tokens would be."""
+    if not _may_change(request):
+        raise PermissionDenied
+    return render(
+        request,
+        "sandbox/tokens.html",
+        {
+            "vk_tokens": VkToken.objects.select_related("community")
+            .prefetch_related("admin_of")
+            .order_by("kind", "pk"),
+            "bots": TgBot.objects.prefetch_related(
+                Prefetch("memberships", queryset=TgMembership.objects.select_related("chat"))
+            ).order_by("username"),
+            "may_change": True,
+        },
+    )
