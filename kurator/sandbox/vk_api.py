@@ -66,7 +66,7 @@ class DropConnection(Exception):
 
 def client_socket(request: HttpRequest) -> socket.socket | None:
     """The connection's socket: gunicorn hands it over in the environ; Django's development and
-    live-test servers reach it through wsgi.input → buffered reader → SocketIO."""
+    live-test servers reach it through wsgi.input → LimitedStream → buffered reader → SocketIO."""
     direct = request.META.get("gunicorn.socket")
     if isinstance(direct, socket.socket):
         return direct
@@ -76,11 +76,16 @@ def client_socket(request: HttpRequest) -> socket.socket | None:
             return stream
         if stream is None:
             return None
-        stream = next(
-            (getattr(stream, name) for name in ("_sock", "raw", "stream", "_stream", "rfile") if hasattr(stream, name)),
-            None,
-        )
+        stream = inner_stream(stream)
     return None
+
+
+def inner_stream(stream: Any) -> Any:
+    """One layer down: Django's LimitedStream keeps only the bound `read` of what it wraps."""
+    for name in ("_sock", "raw", "stream", "_stream", "rfile"):
+        if hasattr(stream, name):
+            return getattr(stream, name)
+    return getattr(getattr(stream, "_read", None), "__self__", None)
 
 
 def drop_connection(request: HttpRequest) -> HttpResponse:
