@@ -312,32 +312,34 @@ def _place_of(params: Params) -> str:
 
 def apply_faults(request: HttpRequest, bot: TgBot, name: str, params: Params) -> tuple[HttpResponse | None, float]:
     """Act on the injected faults that hit this call: an answer to give instead, and for
-    accept_then_timeout the seconds to wait after doing the work."""
+    accept_then_timeout the seconds to wait after doing the work. Every fault that was counted
+    down takes effect, even when another one decides the answer."""
     place = _place_of(params)
     delay_after = 0.0
+    answer: HttpResponse | None = None
     for fault in faults_for(network=Network.TELEGRAM, token=bot.token, place=place, method=name):
         p = fault.params
         if fault.kind == FaultKind.LATENCY:
             time.sleep(float(p.get("latency_ms", p.get("ms", 1000))) / 1000)
         elif fault.kind == FaultKind.REVOKE_TOKEN:
             svc.revoke(bot)
-            return failure(TgError(401, "Unauthorized")), 0.0
+            answer = answer or failure(TgError(401, "Unauthorized"))
         elif fault.kind == FaultKind.LOSE_ADMIN:
             chat = svc.find_chat(params.get("chat_id"))
             if chat is not None:
                 svc.lose_admin(bot, chat)
         elif fault.kind == FaultKind.RATE_LIMIT:
             wait = int(p.get("retry_after", 5))
-            return failure(TgError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)), 0.0
+            answer = answer or failure(TgError(429, f"Too Many Requests: retry after {wait}", retry_after=wait))
         elif fault.kind == FaultKind.SERVER_ERROR:
             status = int(p.get("status", 500))
             text = "Bad Gateway" if status == 502 else "Internal Server Error"
-            return failure(TgError(status, text)), 0.0
+            answer = answer or failure(TgError(status, text))
         elif fault.kind == FaultKind.CONNECTION_RESET:
-            return reset_connection(request), 0.0
+            answer = answer or reset_connection(request)
         elif fault.kind == FaultKind.ACCEPT_THEN_TIMEOUT and name in SENDING:
             delay_after = float(p.get("timeout_s", 35))
-    return None, delay_after
+    return answer, (0.0 if answer is not None else delay_after)
 
 
 # --- views --------------------------------------------------------------------------------------
