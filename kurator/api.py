@@ -12,6 +12,7 @@ from kurator.accounts.api import router as people_router
 from kurator.accounts.api_auth import api_auth
 from kurator.core.api_helpers import validation_error_detail
 from kurator.registry.api import router as registry_router
+from kurator.sandbox.api import router as sandbox_router
 
 
 class ReadableJSONRenderer(JSONRenderer):
@@ -61,3 +62,4 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 api.add_router("/registry", registry_router)
 api.add_router("/people", people_router)
+api.add_router("/sandbox", sandbox_router)

@@ -338,6 +338,14 @@ class ApiRule:
     # An object named in the body rather than the path: out of scope, it is "no such object" (422),
     # worded exactly as for an id that does not exist, so nothing leaks either.
     in_body: bool = False
+    # For an object that belongs to no network (a sandbox fault): makes one and gives its id for {pk}.
+    make_pk: Callable[[], int] | None = None
+
+
+def _sandbox_fault() -> int:
+    from kurator.sandbox import faults
+
+    return faults.inject(network="vk", kind="server_error").pk
 
 
 def _page_body(objects: dict, actor: str, target: str) -> dict:
@@ -393,6 +401,17 @@ API_RULES: dict[str, ApiRule] = {
         "people/absences", kind="person", method="post", may=heads_target(*OVERSEERS), body=_absence_body, in_body=True
     ),
     "api:responsible": ApiRule("people/responsible?page={pk}", kind="page"),
+    "api:sandbox_faults": ApiRule("sandbox/faults"),
+    "api:sandbox_fault_inject": ApiRule(
+        "sandbox/faults",
+        method="post",
+        may=only(*OVERSEERS),
+        body=lambda o, a, t: {"network": "telegram", "kind": "rate_limit", "retry_after": 3, "count": 1},
+    ),
+    "api:sandbox_fault_clear": ApiRule(
+        "sandbox/faults/{pk}", method="delete", may=only(*OVERSEERS), make_pk=_sandbox_fault
+    ),
+    "api:sandbox_faults_clear_all": ApiRule("sandbox/faults", method="delete", may=only(*OVERSEERS)),
 }
 
 
@@ -443,7 +462,8 @@ def test_api_route_answers_each_role_as_its_rule_says(name, cast):
     failures = []
     for actor in actors:
         for target in TARGETS if rule.kind else ["own"]:
-            path = "/api/v1/" + rule.path.format(pk=objects[rule.kind][target].pk if rule.kind else "")
+            pk = objects[rule.kind][target].pk if rule.kind else (rule.make_pk() if rule.make_pk else "")
+            path = "/api/v1/" + rule.path.format(pk=pk)
             headers = {"HTTP_AUTHORIZATION": f"Bearer {tokens[actor]}"} if actor in tokens else {}
             body = rule.body(objects, actor, target) if rule.body else None
             with transaction.atomic():

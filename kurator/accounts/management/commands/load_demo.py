@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from kurator.accounts.demo import DEMO_DOMAIN, DEMO_PASSWORD, demo_login_table, load_demo
+from kurator.sandbox.demo import load_sandbox_demo
 
 
 class Command(BaseCommand):
@@ -15,6 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = load_demo()
+        load_sandbox_demo()  # the demo's VK and Telegram pages, connected to sandbox communities and channels
         if options["verbosity"] == 0:
             return  # `make run` prints the logins itself, once the server is up
         names = ", ".join(str(network) for network in result.networks)
