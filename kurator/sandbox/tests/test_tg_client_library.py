@@ -4,6 +4,10 @@ pointed at the sandbox with base_url / base_file_url exactly as a deployment wou
 from __future__ import annotations
 
 import asyncio
+import http.server
+import json
+import threading
+import time
 import warnings
 from datetime import timedelta
 
@@ -155,3 +159,66 @@ def test_an_injected_connection_reset_reaches_the_client_as_a_transport_error(li
     with pytest.raises(httpx.TransportError):
         httpx.post(f"{live_server.url}/sandbox/telegram/bot{TOKEN}/getMe", timeout=5)
     assert httpx.post(f"{live_server.url}/sandbox/telegram/bot{TOKEN}/getMe", timeout=5).json()["ok"] is True
+
+
+def _poll(url: str, results: list, **params: object) -> None:
+    started = time.monotonic()
+    response = httpx.post(url, json=params, timeout=15)
+    results.append((time.monotonic() - started, response.status_code, response.json()))
+
+
+def test_a_long_poll_returns_as_soon_as_an_update_arrives_and_a_second_poller_ends_the_first(live_server, world):
+    url = f"{live_server.url}/sandbox/telegram/bot{TOKEN}/getUpdates"
+    results: list = []
+    waiting = threading.Thread(target=_poll, args=(url, results), kwargs={"timeout": 10})
+    waiting.start()
+    time.sleep(0.6)
+    reader_message(reader=world.reader, chat=world.group, text="Есть кто?")
+    waiting.join(timeout=10)
+    elapsed, status, body = results[0]
+    assert status == 200 and body["result"][0]["message"]["text"] == "Есть кто?"
+    assert 0.5 < elapsed < 2.5  # woke within a poll step or two, long before the 10 s timeout
+
+    confirm = body["result"][0]["update_id"] + 1
+    first = threading.Thread(target=_poll, args=(url, results), kwargs={"timeout": 10, "offset": confirm})
+    first.start()
+    time.sleep(0.6)
+    _poll(url, results, timeout=0, offset=confirm)
+    first.join(timeout=10)
+    second_answer, first_answer = results[1], results[2]
+    assert second_answer[1:] == (200, {"ok": True, "result": []})
+    assert first_answer[1] == 409
+    assert first_answer[2]["description"].startswith("Conflict: terminated by other getUpdates request")
+
+
+def test_a_live_webhook_receives_channel_discussion_updates_with_the_secret_header(live_server, world):
+    received: list = []
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.headers.get("X-Telegram-Bot-Api-Secret-Token"), json.loads(body)))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+
+        async def scenario() -> None:
+            async with make_bot(live_server) as bot:
+                assert await bot.set_webhook(f"http://127.0.0.1:{server.server_address[1]}/tg", secret_token="hook-1")
+                await bot.send_message(world.channel.chat_id, "Пост с обсуждением")
+                info = await bot.get_webhook_info()
+                assert info.pending_update_count == 0
+
+        asyncio.run(scenario())
+    finally:
+        server.shutdown()
+    assert [secret for secret, _ in received] == ["hook-1"]
+    update = received[0][1]["message"]
+    assert update["is_automatic_forward"] is True and update["text"] == "Пост с обсуждением"
