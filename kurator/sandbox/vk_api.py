@@ -50,7 +50,13 @@ def request_params_echo(method: str, params: dict[str, str]) -> list[dict[str, s
 
 
 def vk_json(data: Any, status: int = 200) -> JsonResponse:
-    return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        data,
+        status=status,
+        safe=False,
+        content_type="application/json; charset=utf-8",
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def error_response(error: VkError, method: str, params: dict[str, str]) -> JsonResponse:
@@ -193,14 +199,24 @@ def method(request: HttpRequest, method: str) -> HttpResponse:
     return vk_json({"response": result})
 
 
+def uploaded_photo(request: HttpRequest) -> Any:
+    """VK documents the field "photo"; vk_api's VkUpload sends "file0", which VK accepts too."""
+    if request.method != "POST":
+        return None
+    for name in ("photo", "file", "file0", "file1"):
+        if name in request.FILES:
+            return request.FILES[name]
+    return next(iter(request.FILES.values()), None)
+
+
 @csrf_exempt
 def upload(request: HttpRequest, key: str) -> HttpResponse:
     """The upload server photos.getWallUploadServer points at: multipart field "photo"."""
     community = vk_service.community_for_upload_key(key)
     if community is None:
         return vk_json({"error": "ERR_UPLOAD_BAD_URL: upload url is invalid or expired"})
-    uploaded = request.FILES.get("photo")
-    if request.method != "POST" or uploaded is None:
+    uploaded = uploaded_photo(request)
+    if uploaded is None:
         return vk_json({"server": 1, "photo": "[]", "hash": ""})
     return vk_json(vk_service.accept_upload(community, uploaded))
 

@@ -837,7 +837,12 @@ def messages_get_conversations(call: Call) -> dict[str, Any]:
         {"conversation": conversation_json(conversation, last, unread), "last_message": vk_wire.message_json(last)}
         for _, conversation, last, unread in rows[offset : offset + count]
     ]
-    return {"count": len(rows), "unread_count": sum(1 for row in rows if row[3]), "items": items}
+    answer: dict[str, Any] = {"count": len(rows), "unread_count": sum(1 for row in rows if row[3]), "items": items}
+    if call.flag("extended"):
+        peers = [item["conversation"]["peer"]["id"] for item in items]
+        answer["profiles"] = [vk_wire.user_json(reader) for reader in Reader.objects.filter(vk_id__in=peers)]
+        answer["groups"] = [vk_wire.group_json(community)]
+    return answer
 
 
 def messages_get_history(call: Call) -> dict[str, Any]:

@@ -4,11 +4,9 @@ idempotency keys, postponed posts, uploads, the Bots Long Poll, the Callback API
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -21,14 +19,8 @@ from kurator.sandbox import vk_events, vk_service
 from kurator.sandbox.choices import FaultKind, Network, VkTokenKind
 from kurator.sandbox.faults import inject
 from kurator.sandbox.models import LedgerEntry, VkBan, VkEvent, VkPost, VkToken
-from kurator.sandbox.tests.vk_setup import ADMIN_VK_ID, VkWorld, make_vk_world
+from kurator.sandbox.tests.vk_setup import ADMIN_VK_ID, PNG, CallbackServer, VkWorld, make_vk_world
 from kurator.sandbox.vk_api import DropConnection
-
-# A 2×3 PNG: enough for the upload server to read its size.
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d49484452000000020000000308060000009d74665a0000001549444154789c63f8cfc0f01f0c"
-    "18606060000031fb07f9cbc0b2f30000000049454e44ae426082"
-)
 
 
 @pytest.fixture
@@ -571,14 +563,17 @@ def test_get_conversations_filters_unread_and_unanswered(client, world):
     assert peers("unanswered") == [800001]
 
 
-def test_conversations_carry_the_last_message(client, world):
+def test_conversations_carry_the_last_message_and_extended_adds_profiles(client, world):
     vk_service.receive_message(world.community, peer_id=800001, text="Вопрос")
 
-    answer = vk(client, "messages.getConversations", world.community_token)["response"]
+    answer = vk(client, "messages.getConversations", world.community_token, extended=1)["response"]
 
     assert answer["count"] == 1
     assert answer["items"][0]["last_message"]["text"] == "Вопрос"
     assert answer["items"][0]["last_message"]["from_id"] == 800001
+    assert answer["profiles"] == [
+        {"id": 800001, "first_name": "Анна", "last_name": "Читалкина", "can_access_closed": True, "is_closed": False}
+    ]
 
 
 # --- Photos -------------------------------------------------------------------------------------------
@@ -716,37 +711,6 @@ def test_actions_of_readers_become_events(client, world):
 
 
 # --- Callback API -------------------------------------------------------------------------------------
-
-
-class CallbackServer:
-    """A callback server on 127.0.0.1 that records what it is sent and answers a chosen text."""
-
-    def __init__(self, answer: str = "ok") -> None:
-        self.answer = answer
-        self.received: list[dict[str, Any]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                outer.received.append(json.loads(body))
-                data = outer.answer.encode()
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/vk-callback"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ transport adapter that sends that host's calls to the sandbox instead (networks.
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from collections.abc import Iterator
@@ -19,8 +20,8 @@ from vk_api.exceptions import ApiError, ApiHttpError
 from kurator.sandbox import vk_service
 from kurator.sandbox.choices import FaultKind, Network
 from kurator.sandbox.faults import inject
-from kurator.sandbox.models import LedgerEntry, VkPost
-from kurator.sandbox.tests.vk_setup import VkWorld, make_vk_world
+from kurator.sandbox.models import LedgerEntry, VkEvent, VkPost
+from kurator.sandbox.tests.vk_setup import PNG, CallbackServer, VkWorld, make_vk_world
 
 VK_HOST = "https://api.vk.ru/method/"
 
@@ -194,3 +195,39 @@ def test_vk_bot_long_poll_renews_an_expired_key_and_keeps_its_place(world, sessi
 
     assert first == []
     assert [event.message.text for event in second] == ["После смены ключа"]
+
+
+def test_vk_upload_puts_a_photo_on_the_wall(world, session, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    vk = vk_for(world.user_token.token, session)
+    cover = io.BytesIO(PNG)
+    cover.name = "cover.png"
+
+    [photo] = vk_api.VkUpload(vk).photo_wall(cover, group_id=world.community.group_id)
+    posted = vk.method(
+        "wall.post",
+        {"owner_id": world.owner_id, "message": "С фото", "attachments": f"photo{photo['owner_id']}_{photo['id']}"},
+    )
+    [item] = vk.method("wall.getById", {"posts": f"{world.owner_id}_{posted['post_id']}"})["items"]
+
+    assert (photo["owner_id"], photo["id"]) == (world.owner_id, 1)
+    assert item["attachments"][0]["photo"]["sizes"][0]["url"].startswith("http://")
+
+
+def test_a_message_sent_through_the_api_reaches_the_callback_server(world, session):
+    callback = CallbackServer()
+    try:
+        world.community.callback_url = callback.url
+        world.community.callback_secret = "s3cret"
+        world.community.save()
+
+        vk_for(world.community_token.token, session).method(
+            "messages.send", {"peer_id": world.reader.vk_id, "message": "Ответ библиотеки", "random_id": 1}
+        )
+    finally:
+        callback.close()
+
+    [body] = callback.received
+    assert (body["type"], body["object"]["text"], body["secret"]) == ("message_reply", "Ответ библиотеки", "s3cret")
+    assert body["event_id"] == VkEvent.objects.get().event_id
+    assert VkEvent.objects.get().delivered_at is not None

@@ -3,12 +3,21 @@ community token, a second community the administrator does not manage, and two r
 
 from __future__ import annotations
 
+import json
+import threading
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 from kurator.sandbox.choices import VkTokenKind
 from kurator.sandbox.models import Reader, VkCommunity, VkToken
 
 ADMIN_VK_ID = 500100
+# A 2×3 PNG: enough for the upload server to read its size.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000020000000308060000009d74665a0000001549444154789c63f8cfc0f01f0c"
+    "18606060000031fb07f9cbc0b2f30000000049454e44ae426082"
+)
 
 
 @dataclass
@@ -38,3 +47,34 @@ def make_vk_world() -> VkWorld:
     reader = Reader.objects.create(name="Анна Читалкина", vk_id=800001, tg_id=900001)
     second_reader = Reader.objects.create(name="Борис Книжкин", vk_id=800002, tg_id=900002)
     return VkWorld(community, other, user_token, community_token, reader, second_reader)
+
+
+class CallbackServer:
+    """A callback server on 127.0.0.1 that records what it is sent and answers a chosen text."""
+
+    def __init__(self, answer: str = "ok") -> None:
+        self.answer = answer
+        self.received: list[dict[str, Any]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                outer.received.append(json.loads(body))
+                data = outer.answer.encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/vk-callback"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
