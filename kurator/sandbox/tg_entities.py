@@ -92,7 +92,8 @@ def parse(text: str, parse_mode: str | None) -> Parsed:
         parsed = parse_markdown_legacy(text)
     else:
         raise ValueError("unsupported parse_mode")
-    return trimmed(parsed)
+    parsed = trimmed(parsed)
+    return Parsed(parsed.text, with_detected(parsed.text, parsed.entities))
 
 
 # --- HTML ---------------------------------------------------------------------------------------
@@ -603,3 +604,42 @@ def trimmed(parsed: Parsed) -> Parsed:
         if end > start:
             entities.append({**entity, "offset": start, "length": end - start})
     return Parsed(stripped, entities)
+
+
+# --- entities Telegram finds by itself ----------------------------------------------------------
+
+# Telegram marks these in any text, with or without parse_mode: a library's #рубрика comes back as a
+# hashtag entity, a link as a url. Not inside code, pre or a text link.
+_DETECTORS = [
+    ("url", re.compile(r"(?<![\w@/.])(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)),
+    ("email", re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w])")),
+    ("mention", re.compile(r"(?<![\w@])@[A-Za-z][A-Za-z0-9_]{4,31}(?![\w])")),
+    ("hashtag", re.compile(r"(?<![\w#])#(?=\w*[^\W\d_])\w{1,256}")),
+    ("cashtag", re.compile(r"(?<![\w$])\$[A-Z]{3,8}(?![\w])")),
+    ("bot_command", re.compile(r"(?<![\w/])/[A-Za-z][A-Za-z0-9_]{0,63}(?:@[A-Za-z0-9_]{3,32})?(?![\w/])")),
+]
+_BLOCKING = {"code", "pre", "text_link", "text_mention", "custom_emoji"}
+_URL_TAIL = ".,;:!?'\")]»"
+
+
+def with_detected(text: str, entities: list[dict]) -> list[dict]:
+    """`entities` plus the mentions, hashtags, cashtags, bot commands, URLs and e-mails in `text`."""
+    if not text:
+        return entities
+    units = [0]
+    for char in text:
+        units.append(units[-1] + utf16_length(char))
+    taken = [(e["offset"], e["offset"] + e["length"]) for e in entities if e["type"] in _BLOCKING]
+    found: list[dict] = []
+    for kind, pattern in _DETECTORS:
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if kind == "url":
+                while end > start and text[end - 1] in _URL_TAIL:
+                    end -= 1
+            begin, finish = units[start], units[end]
+            if finish <= begin or any(begin < b and a < finish for a, b in taken):
+                continue
+            taken.append((begin, finish))
+            found.append({"type": kind, "offset": begin, "length": finish - begin})
+    return _sorted(entities + found) if found else entities

@@ -25,7 +25,7 @@ from django.utils import timezone
 from kurator.sandbox.choices import LedgerAction, Network, TgChatType
 from kurator.sandbox.ledger import ledger_record, token_hint
 from kurator.sandbox.models import Reader, TgBot, TgChat, TgFile, TgMembership, TgMessage
-from kurator.sandbox.tg_entities import EntityParseError, parse, utf16_length
+from kurator.sandbox.tg_entities import EntityParseError, parse, utf16_length, with_detected
 from kurator.sandbox.tg_updates import emit
 from kurator.sandbox.tg_wire import message_json, reaction_count_json
 
@@ -169,9 +169,10 @@ def parsed_text(text: Any, parse_mode: Any, entities: Any, *, limit: int, too_lo
     result_entities = parsed.entities
     if not parse_mode and isinstance(entities, list):
         length = utf16_length(parsed.text)
-        result_entities = [
+        given = [
             e for e in entities if isinstance(e, dict) and 0 <= e.get("offset", -1) < length and e.get("length", 0) > 0
         ]
+        result_entities = with_detected(parsed.text, given)
     if len(parsed.text) > limit:
         raise bad_request(too_long)
     return parsed.text, result_entities

@@ -217,6 +217,18 @@ def test_an_empty_text_and_an_unknown_parse_mode_are_refused(client, world):
     assert send(client, world, "x", parse_mode="BBCode")["description"] == "Bad Request: unsupported parse_mode"
 
 
+def test_hashtags_mentions_links_and_commands_are_marked_as_telegram_finds_them(client, world):
+    text = "👍 #бюроизобретений и #2024 для @library_one: https://lib.example/a. <code>#нет</code>"
+    result = send(client, world, text, parse_mode="HTML")["result"]
+    assert result["text"] == "👍 #бюроизобретений и #2024 для @library_one: https://lib.example/a. #нет"
+    assert result["entities"] == [
+        {"type": "hashtag", "offset": 3, "length": 16},  # a year alone is no hashtag
+        {"type": "mention", "offset": 32, "length": 12},
+        {"type": "url", "offset": 46, "length": 21},  # the full stop after a link is not part of it
+        {"type": "code", "offset": 69, "length": 4},  # nothing is found inside code
+    ]
+
+
 # --- flood limits -------------------------------------------------------------------------------
 
 
@@ -482,6 +494,27 @@ def test_a_channel_post_is_forwarded_into_the_discussion_group_where_readers_com
     assert comment["from"] == {"id": 700001, "is_bot": False, "first_name": "Анна Петрова", "language_code": "ru"}
     assert comment["reply_to_message"]["message_id"] == forward.message_id
     assert comment["chat"]["id"] == world.group.chat_id
+
+
+def test_the_bot_answers_a_comment_in_the_group_and_a_reader_in_private(client, world):
+    post_id = send(client, world, "Пост")["result"]["message_id"]
+    forward = TgMessage.objects.get(chat=world.group, forward_of__message_id=post_id)
+    comment = reader_message(reader=world.reader, chat=world.group, text="Где купить билет?", reply_to=forward)
+    answer = send(
+        client, world, "В кассе библиотеки", chat=world.group, reply_parameters={"message_id": comment.message_id}
+    )["result"]
+    assert answer["from"]["username"] == "library_sandbox_bot" and "sender_chat" not in answer
+    assert answer["reply_to_message"]["text"] == "Где купить билет?"
+    assert answer["reply_to_message"]["from"]["id"] == world.reader.tg_id
+    missing = send(client, world, "x", chat=world.group, reply_to_message_id=9999)
+    assert missing["description"] == "Bad Request: message to be replied not found"
+    stranger = send(client, world, "Здравствуйте", chat=TgChat(chat_id=world.reader.tg_id))
+    assert stranger["description"] == "Bad Request: chat not found"  # the reader never wrote to the bot
+    private = TgChat.objects.create(chat_id=world.reader.tg_id, type=TgChatType.PRIVATE, title=world.reader.name)
+    TgMembership.objects.create(bot=world.bot, chat=private, status="member")
+    reader_message(reader=world.reader, chat=private, text="Продлите, пожалуйста, книгу")
+    reply = send(client, world, "Продлили до 1 апреля", chat=private)["result"]
+    assert reply["chat"] == {"id": world.reader.tg_id, "type": "private", "first_name": "Анна Петрова"}
 
 
 def test_channel_posts_and_their_edits_reach_other_bots_and_reactions_arrive_as_counts(client, world):
