@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
+SANDBOX_PORT ?= 8100
 
 .PHONY: run test lint format messages demo worker web sandbox clean help
 
@@ -48,6 +49,12 @@ messages: $(VENV)/.dev-installed
 demo: $(VENV)/.base-installed
 	$(BIN)/python manage.py prepare
 	$(BIN)/python manage.py load_demo
+
+# The sandbox networks alone on their own port (benchmarks): the same app, in one process, no worker.
+sandbox: $(VENV)/.base-installed
+	KURATOR_DEBUG=$${KURATOR_DEBUG:-1} $(BIN)/python manage.py prepare
+	@echo "Sandbox: VK API at http://127.0.0.1:$(SANDBOX_PORT)/sandbox/vk/method/<method>, Telegram Bot API at http://127.0.0.1:$(SANDBOX_PORT)/sandbox/telegram/bot<token>/<method>"
+	KURATOR_DEBUG=$${KURATOR_DEBUG:-1} exec $(BIN)/python manage.py runserver 127.0.0.1:$(SANDBOX_PORT) --noreload
 
 clean:
 	rm -rf var/*.sqlite3* var/huey* var/static test-artifacts

@@ -126,7 +126,7 @@ def ensure_vk_community(screen_name: str, name: str) -> tuple[VkCommunity, bool]
         token=_new_token("vk1.a."),
         kind=VkTokenKind.COMMUNITY,
         community=community,
-        label=f"{name}: community token",
+        label=name,
     )
     return community, True
 
@@ -232,6 +232,9 @@ def seed_tg_posts(channel: TgChat, bot: TgBot, readers: list[Reader]) -> int:
             reactions={"👍": 4 + i, "❤": 2 + i} if i else {"👍": 3},
             views=90 + 30 * i,
         )
+        # A few days of history, like the VK walls (the date is set on creation, so it is moved afterwards).
+        TgMessage.objects.filter(pk=post.pk).update(date=timezone.now() - timedelta(days=len(DEMO_POSTS) - i, hours=i))
+        post.refresh_from_db(fields=["date"])
         ledger_record(
             network=Network.TELEGRAM,
             action=LedgerAction.CREATED,
@@ -285,5 +288,5 @@ def load_sandbox_demo() -> SandboxDemoResult:
             .first()
         )
         who = curator.person.get_short_name() if curator else str(network_id)
-        ensure_vk_admin_token(FIRST_ADMIN_VK_ID + network_id, f"{who}: user token", communities)
+        ensure_vk_admin_token(FIRST_ADMIN_VK_ID + network_id, f"{who} (куратор)", communities)
     return result

@@ -45,7 +45,7 @@ class ReaderActionForm(forms.Form):
 
 
 class FaultForm(StyledFormMixin, forms.Form):
-    network = forms.ChoiceField(label=_("Network"), choices=Network.choices)
+    network = forms.ChoiceField(label=_("Social network"), choices=Network.choices)
     kind = forms.ChoiceField(label=_("Fault"), choices=FaultKind.choices)
     token = forms.CharField(label=_("Token"), required=False, max_length=200, help_text=_("Empty: every token."))
     place = forms.CharField(

@@ -73,7 +73,7 @@ def test_the_wall_shows_published_posts_newest_first_with_counters_and_comments(
     assert page.index("Свежий пост") < page.index("Старый пост")
     assert "Хороший пост!" in page and readers[0].name in page
     assert 'data-testid="likes">7<' in page
-    assert "300" in page
+    assert 'data-testid="views">300<' in page and 'data-testid="reposts">2<' in page
 
 
 def test_readers_do_not_see_postponed_or_deleted_posts(trainee, client, community):
@@ -158,7 +158,7 @@ def test_the_channel_shows_posts_reactions_views_and_discussion_comments(trainee
     page = client.get(reverse("sandbox:tg_channel", args=[channel.username])).content.decode()
 
     assert "Пост в канале" in page and "Комментарий из группы" in page
-    assert "🔥 1" in page and "42" in page
+    assert "🔥 1" in page and 'data-testid="views">42<' in page
 
 
 def test_a_trainee_comments_reacts_and_writes_to_the_bot_on_a_channel(trainee, client, channel, readers):
