@@ -206,7 +206,7 @@ def test_a_live_webhook_receives_channel_discussion_updates_with_the_secret_head
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
 
         async def scenario() -> None:
