@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
 
 from kurator.sandbox.readers import current_targets, plan_activity, play_one, simulate
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         count = int(rate * options["minutes"])
         plan = plan_activity(seed=seed, count=count, targets=current_targets(network))
         if not plan:
-            self.stdout.write("No sandbox pages or readers yet: run `manage.py load_demo` first.")
+            self.stdout.write(_("No sandbox pages or readers yet: run `manage.py load_demo` first."))
             return
         interval = 60.0 / rate
         started = time.monotonic()
@@ -50,6 +51,11 @@ class Command(BaseCommand):
 
     def _report(self, planned: int, accepted: int) -> None:
         if not planned:
-            self.stdout.write("No sandbox pages or readers yet: run `manage.py load_demo` first.")
+            self.stdout.write(_("No sandbox pages or readers yet: run `manage.py load_demo` first."))
             return
-        self.stdout.write(self.style.SUCCESS(f"Simulated readers: {accepted} of {planned} actions accepted."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Simulated readers: %(accepted)s of %(planned)s actions accepted.")
+                % {"accepted": accepted, "planned": planned}
+            )
+        )
