@@ -33,7 +33,7 @@ class ReaderActionForm(forms.Form):
     emoji = forms.ChoiceField(required=False, choices=[(e, e) for e in TG_REACTIONS])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         action = data.get("action")
         if action in ("comment", "message") and not (data.get("text") or "").strip():
             self.add_error("text", _("Write what the reader says."))
@@ -73,7 +73,7 @@ class FaultForm(StyledFormMixin, forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("kind") == "latency" and not data.get("latency_ms"):
             self.add_error("latency_ms", _("Say how long the delay is."))
         return data

@@ -308,14 +308,14 @@ def current_targets(network: str | None = None, *, posts_per_page: int = 5) -> T
                 targets.vk_posts.append(post)
     if network in (None, Network.TELEGRAM):
         by_channel: dict[int, int] = {}
-        for post in (
+        for channel_post in (
             TgMessage.objects.filter(chat__type=TgChatType.CHANNEL, deleted_at__isnull=True)
             .select_related("chat")
             .order_by("chat__chat_id", "-message_id")
         ):
-            if by_channel.get(post.chat_id, 0) < posts_per_page:
-                by_channel[post.chat_id] = by_channel.get(post.chat_id, 0) + 1
-                targets.tg_posts.append(post)
+            if by_channel.get(channel_post.chat_id, 0) < posts_per_page:
+                by_channel[channel_post.chat_id] = by_channel.get(channel_post.chat_id, 0) + 1
+                targets.tg_posts.append(channel_post)
         for membership in (
             TgMembership.objects.filter(chat__type=TgChatType.CHANNEL, status="administrator")
             .select_related("bot", "chat")

@@ -156,7 +156,7 @@ def _handle_reader_post(request: HttpRequest, act: object, place: object) -> Non
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return
     request.session[READER_SESSION_KEY] = form.cleaned_data["reader"].pk
     try:

@@ -254,3 +254,16 @@ def test_the_tokens_page_shows_the_tokens_to_the_curator_only(cast, client, comm
     assert token.token in client.get(reverse("sandbox:tokens")).content.decode()
     login(client, cast["north"]["coordinator"])
     assert client.get(reverse("sandbox:tokens")).status_code == 403
+
+
+def test_the_operator_reads_the_sandbox_in_the_admin_and_cannot_change_the_ledger(client, community, readers):
+    from kurator.accounts.models import User
+
+    operator = User.objects.create_superuser(email="op@sandbox.test", password="x", full_name="Оператор")
+    client.force_login(operator)
+    reader_actions.reader_writes_vk(community, readers[0], "Здравствуйте")
+    for model in ("reader", "vkcommunity", "vktoken", "tgbot", "tgchat", "fault", "ledgerentry"):
+        assert client.get(reverse(f"admin:sandbox_{model}_changelist")).status_code == 200, model
+    entry = LedgerEntry.objects.get()
+    assert client.post(reverse("admin:sandbox_ledgerentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    assert LedgerEntry.objects.filter(pk=entry.pk).exists()

@@ -1,0 +1,72 @@
+"""The sandbox in the Django admin, for the operator: readers, communities, channels, tokens and faults
+can be set up by hand; the ledger can only be read (it is append-only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from kurator.sandbox.models import Fault, LedgerEntry, Reader, TgBot, TgChat, TgMembership, VkCommunity, VkToken
+
+
+@admin.register(Reader)
+class ReaderAdmin(admin.ModelAdmin):
+    list_display = ["name", "vk_id", "tg_id", "simulated"]
+    search_fields = ["name"]
+
+
+@admin.register(VkCommunity)
+class VkCommunityAdmin(admin.ModelAdmin):
+    list_display = ["name", "screen_name", "group_id", "members_count", "daily_post_cap"]
+    search_fields = ["name", "screen_name"]
+    exclude = ["longpoll_key"]
+
+
+@admin.register(VkToken)
+class VkTokenAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "community", "user_id", "revoked_at"]
+    list_filter = ["kind"]
+    filter_horizontal = ["admin_of"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = TgMembership
+    extra = 0
+
+
+@admin.register(TgBot)
+class TgBotAdmin(admin.ModelAdmin):
+    list_display = ["username", "first_name", "user_id", "revoked_at"]
+    exclude = ["next_update_id"]
+    inlines = [MembershipInline]
+
+
+@admin.register(TgChat)
+class TgChatAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "type", "username", "chat_id", "linked_chat", "member_count"]
+    list_filter = ["type"]
+    exclude = ["next_message_id"]
+
+
+@admin.register(Fault)
+class FaultAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "network", "kind", "place", "remaining", "active", "created_at"]
+    list_filter = ["network", "kind", "active"]
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "network", "action", "kind", "place", "object_id", "actor", "key"]
+    list_filter = ["network", "action", "kind"]
+    search_fields = ["place", "object_id", "key"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
