@@ -26,8 +26,8 @@ from kurator.sandbox.choices import LedgerAction, Network, TgChatType
 from kurator.sandbox.ledger import ledger_record, token_hint
 from kurator.sandbox.models import Reader, TgBot, TgChat, TgFile, TgMembership, TgMessage
 from kurator.sandbox.tg_entities import EntityParseError, parse, utf16_length, with_detected
-from kurator.sandbox.tg_updates import emit
-from kurator.sandbox.tg_wire import message_json, reaction_count_json
+from kurator.sandbox.tg_updates import emit, emit_to
+from kurator.sandbox.tg_wire import message_json, my_chat_member_json, reaction_count_json
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -114,8 +114,14 @@ def check_can_send(bot: TgBot, chat: TgChat, what: str = "text messages") -> Non
 
 
 def lose_admin(bot: TgBot, chat: TgChat) -> None:
-    """The lose_admin fault: the bot is no longer in the chat (an owner removed it)."""
-    TgMembership.objects.filter(bot=bot, chat=chat).update(status="left")
+    """The lose_admin fault: an owner removed the bot from the chat; the bot is told by my_chat_member."""
+    member = membership(bot, chat)
+    if member is None or member.status == "left":
+        return
+    old_status = member.status
+    member.status = "left"
+    member.save(update_fields=["status"])
+    emit_to(bot, "my_chat_member", my_chat_member_json(member, old_status, "left", timezone.now()))
 
 
 def revoke(bot: TgBot) -> None:

@@ -44,6 +44,17 @@ def _next_update_id(bot: TgBot) -> int:
     return int(TgBot.objects.values_list("next_update_id", flat=True).get(pk=bot.pk)) - 1
 
 
+def emit_to(bot: TgBot, update_type: str, obj: dict[str, Any]) -> TgUpdate | None:
+    """One update for one bot, if it wants this type; its webhook is called once the data is committed."""
+    if not wants(bot, update_type):
+        return None
+    with transaction.atomic():
+        update = TgUpdate.objects.create(bot=bot, update_id=_next_update_id(bot), type=update_type, payload=obj)
+    if bot.webhook_url:
+        transaction.on_commit(lambda bot_id=bot.pk: deliver_webhook(bot_id))
+    return update
+
+
 def emit(chat: TgChat, update_type: str, obj: dict[str, Any], *, exclude: TgBot | None = None) -> list[TgUpdate]:
     """One update of `update_type` carrying `obj` for every bot present in `chat` that wants it (a bot
     never gets updates about its own messages, hence `exclude`)."""
@@ -51,19 +62,12 @@ def emit(chat: TgChat, update_type: str, obj: dict[str, Any], *, exclude: TgBot 
         memberships__chat=chat, memberships__status__in=PRESENT_STATUSES, revoked_at__isnull=True
     ).distinct()
     created = []
-    with transaction.atomic():
-        for bot in bots:
-            if exclude is not None and bot.pk == exclude.pk:
-                continue
-            if not wants(bot, update_type):
-                continue
-            created.append(
-                TgUpdate.objects.create(bot=bot, update_id=_next_update_id(bot), type=update_type, payload=obj)
-            )
-    for update in created:
-        if update.bot.webhook_url:
-            bot_id = update.bot_id
-            transaction.on_commit(lambda bot_id=bot_id: deliver_webhook(bot_id))
+    for bot in bots:
+        if exclude is not None and bot.pk == exclude.pk:
+            continue
+        update = emit_to(bot, update_type, obj)
+        if update is not None:
+            created.append(update)
     return created
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from kurator.sandbox.choices import TgChatType
-from kurator.sandbox.models import Reader, TgBot, TgChat, TgFile, TgMessage, TgUpdate
+from kurator.sandbox.models import Reader, TgBot, TgChat, TgFile, TgMembership, TgMessage, TgUpdate
 
 FILE_PREFIX = "sandbox/telegram/"
 # Automatic forwards into a discussion group come "from" Telegram's service account, as on Telegram.
@@ -166,6 +166,46 @@ def reaction_count_json(msg: TgMessage, at: datetime) -> dict[str, Any]:
         if int(count) > 0
     ]
     return {"chat": chat_json(msg.chat), "message_id": int(msg.message_id), "date": unix(at), "reactions": reactions}
+
+
+# The chat's owner as a bot sees them in ChatMemberUpdated.from (the sandbox has no owner accounts).
+CHAT_OWNER_USER = {"id": 1000001, "is_bot": False, "first_name": "Владелец"}
+
+
+def chat_member_json(bot: TgBot, membership: TgMembership, status: str) -> dict[str, Any]:
+    """ChatMember of the bot: an administrator with its rights, or a plain status (member, left, kicked)."""
+    data: dict[str, Any] = {"status": status, "user": user_json(bot)}
+    if status == "administrator":
+        data.update(
+            can_be_edited=False,
+            is_anonymous=False,
+            can_manage_chat=True,
+            can_delete_messages=bool(membership.can_delete_messages),
+            can_manage_video_chats=False,
+            can_restrict_members=False,
+            can_promote_members=False,
+            can_change_info=False,
+            can_invite_users=True,
+            can_post_stories=False,
+            can_edit_stories=False,
+            can_delete_stories=False,
+        )
+        if membership.chat.type == TgChatType.CHANNEL:
+            data.update(can_post_messages=bool(membership.can_post_messages), can_edit_messages=True)
+    elif status == "kicked":
+        data["until_date"] = 0
+    return data
+
+
+def my_chat_member_json(membership: TgMembership, old_status: str, new_status: str, at: datetime) -> dict[str, Any]:
+    """ChatMemberUpdated for my_chat_member: how a bot learns it lost its place in a chat."""
+    return {
+        "chat": chat_json(membership.chat),
+        "from": dict(CHAT_OWNER_USER),
+        "date": unix(at),
+        "old_chat_member": chat_member_json(membership.bot, membership, old_status),
+        "new_chat_member": chat_member_json(membership.bot, membership, new_status),
+    }
 
 
 def update_json(update: TgUpdate) -> dict[str, Any]:

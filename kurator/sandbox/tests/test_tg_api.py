@@ -686,6 +686,11 @@ def test_injected_token_revocation_and_lost_administrator_rights(client, world):
     assert (body["error_code"], body["description"]) == (403, "Forbidden: bot is not a member of the channel chat")
     assert send(client, world)["error_code"] == 403  # the rights stay lost
     assert send(client, world, chat=world.group)["ok"] is True
+    told = call(client, world, "getUpdates")["result"]
+    change = next(u["my_chat_member"] for u in told if "my_chat_member" in u)
+    assert change["chat"]["id"] == world.channel.chat_id
+    assert (change["old_chat_member"]["status"], change["new_chat_member"]["status"]) == ("administrator", "left")
+    assert change["new_chat_member"]["user"]["id"] == world.bot.user_id
     inject(network="telegram", kind=FaultKind.REVOKE_TOKEN, token=TOKEN, remaining=1)
     assert call(client, world, "getMe")["error_code"] == 401
     assert call(client, world, "getMe")["error_code"] == 401

@@ -138,11 +138,14 @@ def test_python_telegram_bot_reads_comments_with_get_updates_and_honours_retry_a
             with pytest.raises(Forbidden) as forbidden:
                 await bot.send_message(world.channel.chat_id, "Без прав")
             seen["forbidden"] = forbidden.value.message
+            told = [u.my_chat_member for u in await bot.get_updates() if u.my_chat_member]
+            seen["told"] = [(m.old_chat_member.status, m.new_chat_member.status, m.chat.id) for m in told]
         return seen
 
     seen = asyncio.run(limited())
     assert seen["retry_after"] in (9, timedelta(seconds=9))
     assert seen["forbidden"] == "Forbidden: bot is not a member of the channel chat"
+    assert seen["told"] == [("administrator", "left", world.channel.chat_id)]  # my_chat_member, parsed by PTB
 
 
 def test_python_telegram_bot_sees_an_unknown_token_as_invalid(live_server, world):
