@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("people/", include("kurator.accounts.urls")),
+    path("plan/", include("kurator.planning.urls")),
     path("registry/", include("kurator.registry.urls")),
     path("sandbox/", include("kurator.sandbox.urls")),
     path("", include("kurator.core.urls")),

@@ -25,4 +25,5 @@ def workspace(request: HttpRequest) -> dict[str, object]:
         "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
         "can_oversee": network is not None and access.oversees(network.pk),
         "can_administer": network is not None and access.administers(network.pk),
+        "can_curate": network is not None and access.curates(network.pk),
     }

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kurator.core.models import AuditEvent
@@ -45,6 +47,10 @@ def _display(record: Any, field_name: str) -> str:
             return f"#{value}"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, datetime):  # as people read it: local time, not the stored UTC
+        return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "—"
     return str(value)
 
 

@@ -4,12 +4,15 @@ they may see."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from kurator.accounts.access import access_of
+from kurator.planning.choices import Cadence
 from kurator.planning.models import DesignerRequest, Post, PostVariant, Rubric
-from kurator.registry.models import Network
+from kurator.registry.models import Network, Page
 from kurator.registry.selectors import pages_visible_to
 from kurator.review.choices import SubmissionState
 from kurator.review.models import Submission
@@ -92,3 +95,32 @@ def submissions_awaiting(curator: object, network: Network | None = None) -> Que
     return qs.annotate(
         overdue=Case(When(overdue, then=Value(1)), default=Value(0), output_field=IntegerField())
     ).order_by("-overdue", "-urgent", "post__planned_at", "submitted_at")
+
+
+def plannable_pages(user: object, network: Network) -> QuerySet[Page]:
+    """The pages the person may plan posts for (their own pages; all of the network for overseers)."""
+    access = access_of(user)
+    qs = pages_visible_to(user, network).filter(archived=False)
+    if access.oversees(network.pk):
+        return qs
+    return qs.filter(id__in=access.page_ids)
+
+
+CADENCE_DAYS = {Cadence.WEEKLY: 7, Cadence.FORTNIGHTLY: 14, Cadence.MONTHLY: 28}
+
+
+def next_due_slot(rubric: Rubric, today: date | None = None) -> date | None:
+    """The next day the rubric is due (R-PLAN-1): one cadence after its last planned post, not before
+    today or the end of a pause, moved to its usual weekday; none while paused without an end."""
+    today = today or timezone.localdate()
+    if rubric.paused and rubric.paused_until is None:
+        return None
+    start = today
+    if rubric.paused and rubric.paused_until is not None:
+        start = max(start, rubric.paused_until + timedelta(days=1))
+    last = rubric.posts.order_by("-planned_at").values_list("planned_at", flat=True).first()
+    if last is not None:
+        start = max(start, timezone.localtime(last).date() + timedelta(days=CADENCE_DAYS[Cadence(rubric.cadence)]))
+    if rubric.weekday is not None:
+        start += timedelta(days=(rubric.weekday - start.weekday()) % 7)
+    return start

@@ -19,3 +19,12 @@ class StepKind(models.TextChoices):
     RESUBMITTED = "resubmitted", _("submitted again")
     WITHDRAWN = "withdrawn", _("withdrawn")
     DELETED = "deleted", _("deleted after publication")
+
+
+class DeletionReason(models.TextChoices):
+    """The only reasons a published post may be deleted (003 § 5.10, R-REV-4)."""
+
+    LAW = "law", _("Breach of the law")
+    GOALS = "goals", _("Does not fit the page's goals or the library's brand style")
+    ERRORS = "errors", _("Gross spelling, punctuation or factual errors")
+    ETHICS = "ethics", _("Breach of professional ethics")

@@ -152,3 +152,118 @@ def submission_return(
         recipients=[submission.submitted_by, post.author], message=summary, url=_post_url(post), email_subject=summary
     )
     return submission
+
+
+# --- Discussion, joint editing and deletion after publication (R-REV-3, R-REV-4) -------------------
+
+
+def _takes_part(by: Any, post: Post) -> bool:
+    """The curator and whoever plans for one of the post's pages take part in its review."""
+    return access_of(by).curates(post.network_id) or any(
+        can_plan_for(by, v.page) for v in post.variants.select_related("page")
+    )
+
+
+def latest_submission(post: Post) -> Submission | None:
+    return post.submissions.order_by("-submitted_at", "-id").first()
+
+
+@transaction.atomic
+def comment_add(
+    *,
+    by: Any,
+    submission: Submission,
+    text: str,
+    variant: Any = None,
+    parent: ReviewComment | None = None,
+) -> ReviewComment:
+    """A comment or a reply in a thread (R-REV-3): the curator and the coordinator answer each other,
+    on the whole post or on one variant; a reply stays on its parent's variant."""
+    post = submission.post
+    if not _takes_part(by, post):
+        raise PermissionDenied
+    if not text.strip():
+        raise ValidationError({"text": _("Write the comment.")})
+    if parent is not None:
+        if parent.submission.post_id != post.pk:
+            raise ValidationError(_("The comment answers another post."))
+        variant = parent.variant
+    if variant is not None and variant.post_id != post.pk:
+        raise ValidationError(_("The variant belongs to another post."))
+    comment = ReviewComment.objects.create(
+        submission=submission, variant=variant, parent=parent, author=by, text=text.strip()
+    )
+    others = {submission.submitted_by, post.author, *(c.author for c in submission.comments.select_related("author"))}
+    others.discard(by)
+    notify(
+        recipients=others,
+        message=_("New comment on “%(title)s”: %(text)s") % {"title": post.title, "text": comment.text[:200]},
+        url=_post_url(post),
+        email_subject=_("A comment on a post"),
+    )
+    return comment
+
+
+@transaction.atomic
+def submission_record_edit(*, by: Any, post: Post, note: str = "", now: datetime | None = None) -> ReviewStep | None:
+    """Joint editing (003 § 5.11): a change while the post is with the curator is a recorded step, and
+    the other side is told, so both see each other's versions in the history."""
+    submission = latest_submission(post)
+    if submission is None or submission.state != SubmissionState.PENDING:
+        return None
+    if not _takes_part(by, post):
+        raise PermissionDenied
+    now = now or timezone.now()
+    step = ReviewStep.objects.create(submission=submission, kind=StepKind.EDITED, by=by, at=now, note=note)
+    recipients: set[Any] = (
+        {submission.submitted_by, post.author}
+        if access_of(by).curates(post.network_id)
+        else {team.curator for team in (page_team(v.page) for v in post.variants.select_related("page"))}
+    )
+    recipients = {r for r in recipients if r is not None and r != by}
+    notify(
+        recipients=recipients,
+        message=_("%(who)s edited “%(title)s” during review.") % {"who": by, "title": post.title},
+        url=_post_url(post),
+        email_subject=_("A post was edited during review"),
+    )
+    return step
+
+
+@transaction.atomic
+def post_delete_published(
+    *, by: Any, post: Post, reason: str, coordinator_agreed: bool, note: str = "", now: datetime | None = None
+) -> Post:
+    """R-REV-4 (003 § 5.10): only the curator deletes a published post, only for one of four reasons,
+    and only with the coordinator's agreement. The post is marked withdrawn here and the step recorded;
+    removing it from the network comes with publishing."""
+    from kurator.review.choices import DeletionReason
+
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if not access_of(by).curates(post.network_id):
+        raise PermissionDenied
+    if post.state != PostState.PUBLISHED:
+        raise ValidationError(_("Only a published post can be deleted."))
+    if reason not in DeletionReason.values:
+        raise ValidationError({"reason": _("Choose one of the reasons of 003 § 5.10.")})
+    if not coordinator_agreed:
+        raise ValidationError(
+            {"coordinator_agreed": _("Deleting a post is agreed with the page's coordinator first (003 § 5.10).")}
+        )
+    now = now or timezone.now()
+    submission = latest_submission(post)
+    if submission is None:
+        raise ValidationError(_("The post was never reviewed."))
+    label = str(DeletionReason(reason).label)
+    coordinators = [t.coordinator for t in (page_team(v.page) for v in post.variants.select_related("page"))]
+    agreed_with = ", ".join(str(c) for c in coordinators if c is not None) or "—"
+    step_note = _("Reason: %(reason)s. Agreed with the coordinator: %(who)s.") % {"reason": label, "who": agreed_with}
+    if note.strip():
+        step_note += " " + note.strip()
+    ReviewStep.objects.create(submission=submission, kind=StepKind.DELETED, by=by, at=now, note=step_note)
+    post.state = PostState.WITHDRAWN
+    post.save(update_fields=["state", "updated_at"])
+    summary = _("“%(title)s” is deleted after publication: %(reason)s.") % {"title": post.title, "reason": label}
+    audit_record(actor=by, verb="post.deleted", summary=summary, target=post, network_id=post.network_id)
+    notify(recipients={c for c in coordinators if c is not None} | {post.author}, message=summary, url=_post_url(post))
+    return post
