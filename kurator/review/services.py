@@ -157,7 +157,7 @@ def submission_return(
 # --- Discussion, joint editing and deletion after publication (R-REV-3, R-REV-4) -------------------
 
 
-def _takes_part(by: Any, post: Post) -> bool:
+def takes_part(by: Any, post: Post) -> bool:
     """The curator and whoever plans for one of the post's pages take part in its review."""
     return access_of(by).curates(post.network_id) or any(
         can_plan_for(by, v.page) for v in post.variants.select_related("page")
@@ -180,7 +180,7 @@ def comment_add(
     """A comment or a reply in a thread (R-REV-3): the curator and the coordinator answer each other,
     on the whole post or on one variant; a reply stays on its parent's variant."""
     post = submission.post
-    if not _takes_part(by, post):
+    if not takes_part(by, post):
         raise PermissionDenied
     if not text.strip():
         raise ValidationError({"text": _("Write the comment.")})
@@ -211,7 +211,7 @@ def submission_record_edit(*, by: Any, post: Post, note: str = "", now: datetime
     submission = latest_submission(post)
     if submission is None or submission.state != SubmissionState.PENDING:
         return None
-    if not _takes_part(by, post):
+    if not takes_part(by, post):
         raise PermissionDenied
     now = now or timezone.now()
     step = ReviewStep.objects.create(submission=submission, kind=StepKind.EDITED, by=by, at=now, note=note)

@@ -140,6 +140,8 @@ def submission_return(request: HttpRequest, pk: int) -> HttpResponse:
 def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     """A comment or a reply in a thread, by the curator or the coordinator (R-REV-3)."""
     submission = get_visible_or_404(submissions_visible_to(request.user), pk=pk)
+    if not services.takes_part(request.user, submission.post):
+        raise PermissionDenied
     form = CommentForm(request.POST)
     parent = variant = None
     parent_id, variant_id = request.POST.get("parent", ""), request.POST.get("variant", "")

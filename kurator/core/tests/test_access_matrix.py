@@ -82,6 +82,18 @@ def heads_target(*also: str) -> Callable[[str, str], bool]:
     return lambda actor, target: actor in also or (actor == "head" and target == "own")
 
 
+def plans_for(actor: str, target: str) -> bool:
+    """Who may plan a post on the page of the target (R-PLAN-2): overseers, and the page's own people."""
+    if actor in OVERSEERS:
+        return True
+    return actor in {"coordinator", "page_admin"} if target == "own" else actor == "branch_coordinator"
+
+
+CURATORS = {"operator", "curator"}
+PLANNERS = {*OVERSEERS, "coordinator", "page_admin", "branch_coordinator"}
+RUBRIC_CHANGERS = {*OVERSEERS, "member"}  # the cast's rubrics are owned by the member
+
+
 RULES: dict[str, Rule] = {
     "core:home": Rule(),
     "core:health": Rule(public=True),
@@ -128,6 +140,26 @@ RULES: dict[str, Rule] = {
     "sandbox:fault_inject": Rule(may=only(*OVERSEERS), method="post"),
     "sandbox:fault_clear": Rule(may=only(*OVERSEERS), method="post"),
     "sandbox:tokens": Rule(may=only(*OVERSEERS)),
+    "planning:posts": Rule(),
+    "planning:post_create": Rule(may=only(*PLANNERS)),
+    "planning:post_preview_new": Rule(method="post"),
+    "planning:post": Rule(kind="post"),
+    "planning:post_edit": Rule(kind="post", may=plans_for),
+    "planning:post_preview": Rule(kind="post", method="post"),
+    "planning:media_upload": Rule(kind="post", may=plans_for, method="post"),
+    "planning:media_file": Rule(kind="media"),
+    "planning:media_delete": Rule(kind="media", may=plans_for, method="post"),
+    "planning:post_submit": Rule(kind="post", may=plans_for, method="post"),
+    "planning:post_delete_published": Rule(kind="post", may=only(*CURATORS)),
+    "planning:review_queue": Rule(may=only(*CURATORS)),
+    "planning:submission_approve": Rule(kind="submission", may=only(*CURATORS), method="post"),
+    "planning:submission_return": Rule(kind="submission", may=only(*CURATORS)),
+    "planning:comment_add": Rule(kind="submission", may=plans_for, method="post"),
+    "planning:rubrics": Rule(),
+    "planning:rubric_create": Rule(may=only(*OVERSEERS)),
+    "planning:rubric_pause": Rule(kind="rubric", may=only(*RUBRIC_CHANGERS)),
+    "planning:rubric_resume": Rule(kind="rubric", may=only(*RUBRIC_CHANGERS), method="post"),
+    "planning:rubric_reformat": Rule(kind="rubric", may=only(*RUBRIC_CHANGERS)),
 }
 
 # Routes that belong to the libraries we use and are checked by their own tests (login, 2FA, admin, i18n).
@@ -218,7 +250,9 @@ def _objects(cast) -> dict[str, dict[str, object]]:
             network_id=west.network.pk, country="BY", date=date(2026, 12, 31), kind="non_working"
         ),
     }
+    planning = _planning_objects(cast)
     return {
+        **planning,
         "page": {"own": north.central_page, "other_library": north.branch_page, "other_network": west.central_page},
         "library": {"own": north.central, "other_library": north.branch, "other_network": west.central},
         "department": {
@@ -234,6 +268,57 @@ def _objects(cast) -> dict[str, dict[str, object]]:
     }
 
 
+def _planning_objects(cast) -> dict[str, dict[str, object]]:
+    """A post on the central library's page ("own"), on the branch's, and in the other network, each
+    submitted, with a file attached; and a rubric of each (north's owned by the member)."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from kurator.planning.models import Post, PostMedia, PostVariant, Rubric
+    from kurator.review.models import Submission
+
+    north, west = cast["north"], cast["west"]
+    places = {
+        "own": (north, north.central_page),
+        "other_library": (north, north.branch_page),
+        "other_network": (west, west.central_page),
+    }
+    posts, submissions, media, rubrics = {}, {}, {}, {}
+    now = timezone.now()
+    for target, (net, page) in places.items():
+        post = Post.objects.create(
+            network=net.network,
+            title=f"Матрица {target}",
+            text="Текст",
+            planned_at=now + timedelta(days=60),
+            author=net["curator"],
+        )
+        PostVariant.objects.create(post=post, page=page)
+        posts[target] = post
+        submissions[target] = Submission.objects.create(
+            post=post, submitted_by=net["curator"], submitted_at=now, due_by=now
+        )
+        media[target] = PostMedia.objects.create(
+            post=post,
+            kind="photo",
+            file=ContentFile(b"\xff\xd8\xff\xe0", name="m.jpg"),
+            original_name="m.jpg",
+            content_type="image/jpeg",
+            size=4,
+        )
+        rubrics[target] = Rubric.objects.create(
+            network=net.network, name=f"Рубрика {target}", owner=north["member"] if net is north else net["member"]
+        )
+    return {"post": posts, "submission": submissions, "media": media, "rubric": rubrics}
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # the matrix's attached files never reach the real media folder
+
+
 def _visible(actor: str, kind: str, target: str) -> bool:
     if target == "other_network":
         return actor == "operator"
@@ -241,6 +326,8 @@ def _visible(actor: str, kind: str, target: str) -> bool:
         return True
     if kind == "override":
         return actor != "anonymous"  # a network's calendar overrides concern everyone in it
+    if kind == "rubric":
+        return actor != "anonymous"  # a network's rubrics are its shared plan: everyone in it sees them
     if kind in ("person", "role", "internship", "absence"):
         return actor in (SEES_CENTRAL_PEOPLE if target == "own" else SEES_BRANCH_PEOPLE)
     return actor in (SEES_CENTRAL if target == "own" else SEES_BRANCH)
