@@ -327,15 +327,18 @@ def ledger(request: HttpRequest) -> HttpResponse:
         entries = entries.filter(network=network)
     if place:
         entries = entries.filter(place=place)
+    rows = list(entries[:LEDGER_ROWS])
+    names = _place_names()
+    for entry in rows:
+        entry.place_name = names.get(entry.place, "")  # type: ignore[attr-defined]
     return render(
         request,
         "sandbox/ledger.html",
         {
-            "entries": entries[:LEDGER_ROWS],
+            "entries": rows,
             "limit": LEDGER_ROWS,
             "networks": Network.choices,
             "filters": {"network": network, "place": place},
-            "places": _place_names(),
             "may_change": _may_change(request),
         },
     )

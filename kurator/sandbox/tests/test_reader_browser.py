@@ -120,3 +120,47 @@ def test_a_curator_injects_a_rate_limit_on_the_faults_page_and_the_api_answers_e
     assert "response" in answers[2]
     page.reload()
     expect(page.locator('[data-testid="fault"]')).to_have_count(0)
+
+
+def test_a_trainee_sees_a_bots_post_in_a_sandbox_channel_and_comments_on_it_in_the_discussion(
+    live_server, page: Page, screenshot
+):
+    from kurator.sandbox.demo import ensure_bot, ensure_tg_channel
+
+    # Given a channel with a discussion group, and a post sent by its bot through the Bot API
+    build_cast()
+    readers = ensure_readers(3)
+    bot = ensure_bot("browser_library", "Библиотека")
+    channel = ensure_tg_channel("browser_channel", "Канал в браузере", bot)[0]
+    api = f"{live_server.url}/sandbox/telegram/bot{bot.token}"
+    sent = httpx.post(
+        f"{api}/sendMessage",
+        json={"chat_id": f"@{channel.username}", "text": "Новые комиксы уже на полках!"},
+        timeout=10,
+    ).json()
+    assert sent["ok"], sent
+    httpx.post(f"{api}/getUpdates", json={"offset": -1}, timeout=10)  # what came before is not this test's concern
+
+    # When a librarian in training opens the channel and comments on the post as a reader
+    log_in(page, live_server, "staff@north.test")
+    page.goto(f"{live_server.url}/sandbox/")
+    page.click(f"text={channel.title}")
+    post = page.locator('[data-testid="tg-post"]', has_text="Новые комиксы уже на полках!")
+    expect(post).to_be_visible()
+    post.locator('select[name="reader"]').select_option(str(readers[1].pk))
+    post.locator('textarea[name="text"]').fill("А для подростков что-нибудь есть?")
+    post.locator('button[value="comment"]').click()
+    page.wait_for_load_state()
+
+    # Then the comment shows under the post, and the bot receives it as a reply in the discussion group
+    post = page.locator('[data-testid="tg-post"]', has_text="Новые комиксы уже на полках!")
+    expect(post.locator('[data-testid="comment"]')).to_contain_text("А для подростков что-нибудь есть?")
+    expect(post.locator('[data-testid="comment"]')).to_contain_text(readers[1].name)
+    screenshot(page, "channel-commented")
+    updates = httpx.post(f"{api}/getUpdates", json={"allowed_updates": ["message"]}, timeout=10).json()["result"]
+    comments = [
+        u["message"] for u in updates if u.get("message", {}).get("text") == "А для подростков что-нибудь есть?"
+    ]
+    assert len(comments) == 1
+    assert comments[0]["chat"]["id"] == channel.linked_chat.chat_id
+    assert comments[0]["reply_to_message"]["is_automatic_forward"] is True
