@@ -27,7 +27,7 @@ def merged_params(request: HttpRequest) -> dict[str, str]:
     """Query string and form / multipart body together, as VK reads them (networks.md §1.1). A JSON
     body is not read at all: VK ignores it, so its parameters are simply missing."""
     params = request.GET.dict()
-    if request.method == "POST" and not request.content_type.startswith("application/json"):
+    if request.method == "POST" and not (request.content_type or "").startswith("application/json"):
         params.update(request.POST.dict())
     return params
 

@@ -411,12 +411,13 @@ def visible_posts(community: VkCommunity) -> QuerySet[VkPost]:
 
 
 def wall_get(call: Call) -> dict[str, Any]:
-    if call.text("owner_id"):
-        community = community_by_owner(call)
-    else:
-        community = VkCommunity.objects.filter(screen_name=call.text("domain")).first()
-        if community is None:
-            raise invalid_param("owner_id")
+    community = (
+        community_by_owner(call)
+        if call.text("owner_id")
+        else VkCommunity.objects.filter(screen_name=call.text("domain")).first()
+    )
+    if community is None:
+        raise invalid_param("owner_id")
     posts = visible_posts(community)
     wanted = call.text("filter", "all")
     if wanted == "postponed":
@@ -734,7 +735,7 @@ def send_message(call: Call, community: VkCommunity, peer_id: int) -> VkMessage:
 def messages_send(call: Call) -> Any:
     community = message_community(call)
     if call.text("peer_ids"):
-        results = []
+        results: list[dict[str, Any]] = []
         for raw in vk_wire.attachment_list(call.text("peer_ids"))[:100]:
             try:
                 message = send_message(call, community, int(raw))
