@@ -39,15 +39,18 @@ def vk_actor(reader: Reader) -> str:
 
 # --- identifiers ---------------------------------------------------------------------------------
 # The sandbox numbers objects per community (VK) and per chat (Telegram), as the networks do. The
-# community / chat row is locked while the next number is taken, so two writers never get the same one.
+# community / chat row is locked while the next number is taken, so two writers never get the same one
+# (called outside a transaction, the lock is brief and the unique constraints still catch a race).
 
 
+@transaction.atomic
 def next_vk_post_id(community: VkCommunity) -> int:
     VkCommunity.objects.select_for_update().filter(pk=community.pk).first()
     last = VkPost.objects.filter(community=community).aggregate(m=Max("post_id"))["m"] or 0
     return last + 1
 
 
+@transaction.atomic
 def next_tg_message_id(chat: TgChat) -> int:
     locked = TgChat.objects.select_for_update().get(pk=chat.pk)
     # The counter is trusted, but never below what the chat already holds (rows written by other paths).

@@ -267,3 +267,20 @@ def test_the_operator_reads_the_sandbox_in_the_admin_and_cannot_change_the_ledge
     entry = LedgerEntry.objects.get()
     assert client.post(reverse("admin:sandbox_ledgerentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
     assert LedgerEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_the_ledger_names_the_community_of_each_row(trainee, client, community, readers):
+    reader_actions.reader_writes_vk(community, readers[0], "Здравствуйте")
+    page = client.get(reverse("sandbox:ledger")).content.decode()
+    assert community.name in page
+
+
+def test_a_long_wall_takes_a_fixed_number_of_queries(
+    trainee, client, community, readers, django_assert_max_num_queries
+):
+    for post_id in range(1, 21):
+        post = vk_post(community, post_id, f"Пост {post_id}")
+        reader_actions.reader_comments_vk(post, readers[post_id % 3], "Комментарий")
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("sandbox:vk_wall", args=[community.screen_name]))
+    assert response.content.decode().count('data-testid="vk-post"') == 20
