@@ -32,13 +32,13 @@ def _editable(by: Any, post: Post) -> None:
 @transaction.atomic
 def variant_update(*, by: Any, variant: PostVariant, text: str, parse_mode: str = "") -> PostVariant:
     """A page's own text (empty: the post's text) and, on Telegram, its formatting."""
+    if (variant.text, variant.parse_mode) == (text, parse_mode):
+        return variant
     _editable(by, variant.post)
     if not can_plan_for(by, variant.page):
         raise PermissionDenied
     if parse_mode not in PARSE_MODES or (parse_mode and variant.page.social_network != "telegram"):
         raise ValidationError({"parse_mode": _("This formatting is not available for this page.")})
-    if (variant.text, variant.parse_mode) == (text, parse_mode):
-        return variant
     if not variant.history.exists():  # type: ignore[attr-defined]
         # Variants are created in bulk, without a history record: keep the text as it was first, so
         # the history shows this change against it (R-REV-5).

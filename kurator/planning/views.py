@@ -112,10 +112,12 @@ def _media_of(post: Post | None) -> tuple[Media, ...]:
     return tuple(Media(m.kind, m.size, m.content_type) for m in post.media.all())
 
 
-def _variant_forms(post: Post, data: Any = None) -> list[tuple[PostVariant, VariantForm]]:
+def _variant_forms(user: Any, post: Post, data: Any = None) -> list[tuple[PostVariant, VariantForm]]:
+    """A form for the text of each page the person plans for; other pages' texts are their people's."""
     return [
         (v, VariantForm(data, prefix=f"v{v.pk}", initial={"text": v.text, "parse_mode": v.parse_mode}))
         for v in post.variants.select_related("page", "page__library").order_by("page__name")
+        if services.can_plan_for(user, v.page)
     ]
 
 
@@ -147,7 +149,7 @@ def _editor_context(request: HttpRequest, network: Network, post: Post | None, d
     designer = DesignerRequestForm(data, designers=people, prefix="design")
     return {
         "form": form,
-        "variant_forms": _variant_forms(post, data) if post else [],
+        "variant_forms": _variant_forms(request.user, post, data) if post else [],
         "mentions": mentions,
         "designer": designer,
         "post": post,
@@ -241,16 +243,15 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ctx["form"]
     if request.method == "POST" and form.is_valid() and ctx["mentions"].is_valid() and ctx["designer"].is_valid():
         with transaction.atomic():
+            chosen = set(form.cleaned_data["pages"])
+            # Unchanged pages are not sent: a coordinator may edit a shared post without planning for
+            # every page it goes to (post_update checks each page it is given).
+            pages = None if chosen == {v.page for v in post.variants.all()} else chosen
             saved = run_service(
-                form,
-                services.post_update,
-                by=request.user,
-                post=post,
-                pages=form.cleaned_data["pages"],
-                **_post_fields(form),
+                form, services.post_update, by=request.user, post=post, pages=pages, **_post_fields(form)
             )
             ok = saved is not None and _save_details(
-                request, {**ctx, "variant_forms": _variant_forms(saved, request.POST)}, saved
+                request, {**ctx, "variant_forms": _variant_forms(request.user, saved, request.POST)}, saved
             )
             if ok and saved is not None:
                 # Joint editing during review (R-REV-3, 003 § 5.11): a recorded step, the other side told.
