@@ -119,15 +119,23 @@ class FaultOutcome:
         self.answer_after: float | None = None
 
 
+def fault_number(fault: ActiveFault, name: str, default: float) -> float:
+    """A fault's numeric parameter; a value typed wrongly on the faults page falls back to the default."""
+    try:
+        return float(fault.params.get(name, default))
+    except (TypeError, ValueError):
+        return default
+
+
 def apply_faults(faults: list[ActiveFault], *, raw_token: str, place: str) -> FaultOutcome:
     outcome = FaultOutcome()
     for fault in faults:
         if fault.kind == FaultKind.LATENCY:
-            time.sleep(float(fault.params.get("latency_ms", 1000)) / 1000)
+            time.sleep(fault_number(fault, "latency_ms", 1000) / 1000)
         elif fault.kind == FaultKind.CONNECTION_RESET:
             outcome.drop = True
         elif fault.kind == FaultKind.SERVER_ERROR and outcome.respond_now is None:
-            status = int(fault.params.get("status", 500))
+            status = int(fault_number(fault, "status", 500))
             outcome.respond_now = HttpResponse(
                 f"<html><head><title>{status}</title></head><body><h1>{status}</h1></body></html>",
                 status=status,
@@ -145,7 +153,7 @@ def apply_faults(faults: list[ActiveFault], *, raw_token: str, place: str) -> Fa
         elif fault.kind == FaultKind.LOSE_ADMIN:
             vk_service.remove_admin_rights(raw_token, place)
         elif fault.kind == FaultKind.ACCEPT_THEN_TIMEOUT:
-            outcome.answer_after = float(fault.params.get("timeout_s", DEFAULT_TIMEOUT_S))
+            outcome.answer_after = fault_number(fault, "timeout_s", DEFAULT_TIMEOUT_S)
     return outcome
 
 

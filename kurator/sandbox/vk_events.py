@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -26,6 +27,7 @@ API_VERSION = "5.199"
 # A callback server that does not answer quickly is treated as failing, as VK does.
 CALLBACK_TIMEOUT = httpx.Timeout(5.0, connect=3.0)
 TS_ATTEMPTS = 5
+EVENTS_KEPT = timedelta(days=7)
 
 
 def current_ts(community: VkCommunity) -> int:
@@ -187,3 +189,18 @@ def publish_due_postponed_posts_task() -> int:
     from kurator.sandbox.vk_service import publish_due_postponed_posts
 
     return publish_due_postponed_posts()
+
+
+def prune_old_events(kept: timedelta = EVENTS_KEPT) -> int:
+    """VK keeps events for a while only; a long-poll client further behind gets failed 3. Each
+    community keeps its newest event, so its ts never goes back."""
+    cutoff = timezone.now() - kept
+    pruned = 0
+    for community_id, newest in VkEvent.objects.values_list("community").annotate(newest=Max("ts")):
+        pruned += VkEvent.objects.filter(community_id=community_id, created_at__lt=cutoff, ts__lt=newest).delete()[0]
+    return pruned
+
+
+@db_periodic_task(crontab(minute="17", hour="*"))
+def prune_old_events_task() -> int:
+    return prune_old_events()

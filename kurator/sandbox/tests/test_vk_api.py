@@ -698,6 +698,21 @@ def test_long_poll_failed_3_when_events_were_lost(client, world):
     assert a_check(client, server) == {"failed": 3}
 
 
+def test_events_older_than_a_week_are_pruned_and_a_client_that_far_behind_gets_failed_3(client, world):
+    with time_machine.travel(datetime(2026, 3, 1, 9, 0, tzinfo=UTC)):
+        server = long_poll_server(client, world)
+        for n in range(3):
+            vk_service.receive_message(world.community, peer_id=800001, text=f"Давно {n}")
+    with time_machine.travel(datetime(2026, 3, 9, 9, 0, tzinfo=UTC)):
+        pruned = vk_events.prune_old_events()
+        renewed = long_poll_server(client, world)
+
+    assert pruned == 2
+    assert a_check(client, server) == {"failed": 3}
+    assert renewed["ts"] == "3"
+    assert a_check(client, renewed) == {"ts": "3", "updates": []}
+
+
 def test_actions_of_readers_become_events(client, world):
     post(client, world, message="Пост")
     vk_service.create_comment(post=VkPost.objects.get(), from_id=800001, text="Класс!", actor="reader")
@@ -795,7 +810,6 @@ def test_an_injected_rate_limit_is_error_6_and_creates_nothing(client, world):
 
 def test_an_injected_server_error_is_an_http_5xx(client, world):
     vk_fault(FaultKind.SERVER_ERROR, remaining=1)
-    vk_fault(FaultKind.SERVER_ERROR, remaining=1, status=503)
 
     first = client.post(
         "/sandbox/vk/method/wall.post", {"access_token": world.user_token.token, "owner_id": -7001, "message": "x"}
@@ -803,6 +817,14 @@ def test_an_injected_server_error_is_an_http_5xx(client, world):
 
     assert first.status_code == 500
     assert not VkPost.objects.exists()
+
+
+def test_a_mistyped_fault_parameter_falls_back_to_its_default(client, world):
+    vk_fault(FaultKind.SERVER_ERROR, remaining=1, status="five hundred")
+
+    answer = client.post("/sandbox/vk/method/wall.post", {"access_token": world.user_token.token, "owner_id": -7001})
+
+    assert answer.status_code == 500
 
 
 def test_an_injected_server_error_may_choose_its_status(client, world):
