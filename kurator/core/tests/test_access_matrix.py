@@ -58,6 +58,8 @@ class Rule:
     # For a route whose URL names something other than a <pk> (a sandbox community's short address):
     # makes the object and gives the URL's arguments.
     args: Callable[[], dict[str, str]] | None = None
+    # The body of a POST for a route that reads one (a JSON endpoint answers 400 to an empty one).
+    data: Callable[[], dict[str, str]] | None = None
 
 
 def only(*actors: str) -> Callable[[str, str], bool]:
@@ -160,6 +162,16 @@ RULES: dict[str, Rule] = {
     "planning:rubric_pause": Rule(kind="rubric", may=only(*RUBRIC_CHANGERS)),
     "planning:rubric_resume": Rule(kind="rubric", may=only(*RUBRIC_CHANGERS), method="post"),
     "planning:rubric_reformat": Rule(kind="rubric", may=only(*RUBRIC_CHANGERS)),
+    # The calendar (R-PLAN-2..4): everyone sees the plan of what they may see; moving a post is planning it.
+    "planning:calendar": Rule(),
+    "planning:calendar_feed": Rule(),
+    "planning:calendar_move": Rule(
+        kind="post", may=plans_for, method="post", data=lambda: {"start": "2030-03-04T10:00"}
+    ),
+    # Memorable dates (R-PLAN-5): the network's overseers import them; whoever plans a page makes a draft.
+    "planning:dates": Rule(),
+    "planning:dates_import": Rule(may=only(*OVERSEERS)),
+    "planning:date_draft": Rule(kind="memorable_date", may=only(*PLANNERS), method="post"),
 }
 
 # Routes that belong to the libraries we use and are checked by their own tests (login, 2FA, admin, i18n).
@@ -276,7 +288,7 @@ def _planning_objects(cast) -> dict[str, dict[str, object]]:
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    from kurator.planning.models import Post, PostMedia, PostVariant, Rubric
+    from kurator.planning.models import MemorableDate, Post, PostMedia, PostVariant, Rubric
     from kurator.review.models import Submission
 
     north, west = cast["north"], cast["west"]
@@ -311,7 +323,11 @@ def _planning_objects(cast) -> dict[str, dict[str, object]]:
         rubrics[target] = Rubric.objects.create(
             network=net.network, name=f"Рубрика {target}", owner=north["member"] if net is north else net["member"]
         )
-    return {"post": posts, "submission": submissions, "media": media, "rubric": rubrics}
+    dates = {
+        target: MemorableDate.objects.create(network=net.network, month=5, day=day, title=f"Дата {target}")
+        for day, (target, (net, _page)) in enumerate(places.items(), start=1)
+    }
+    return {"post": posts, "submission": submissions, "media": media, "rubric": rubrics, "memorable_date": dates}
 
 
 @pytest.fixture(autouse=True)
@@ -328,6 +344,8 @@ def _visible(actor: str, kind: str, target: str) -> bool:
         return actor != "anonymous"  # a network's calendar overrides concern everyone in it
     if kind == "rubric":
         return actor != "anonymous"  # a network's rubrics are its shared plan: everyone in it sees them
+    if kind == "memorable_date":
+        return actor != "anonymous"  # so is its calendar of memorable dates
     if kind in ("person", "role", "internship", "absence"):
         return actor in (SEES_CENTRAL_PEOPLE if target == "own" else SEES_BRANCH_PEOPLE)
     return actor in (SEES_CENTRAL if target == "own" else SEES_BRANCH)
@@ -393,7 +411,7 @@ def test_route_answers_each_role_as_its_rule_says(name, cast):
                 elif rule.method == "post_language":
                     response = client.post(url, {"language": "ru"})
                 else:
-                    response = client.post(url, {})
+                    response = client.post(url, rule.data() if rule.data else {})
                 transaction.set_rollback(True)
             if rule.kind == "token":
                 # Only one's own token can be revoked; anybody else's is "not found".
