@@ -161,6 +161,17 @@ def test_a_call_without_v_is_accepted(client, world):
     assert answer == {"response": {"post_id": 1}}
 
 
+def test_the_api_needs_no_csrf_token_and_no_kurator_login(world):
+    strict = Client(enforce_csrf_checks=True)
+
+    answer = strict.post(
+        "/sandbox/vk/method/wall.post",
+        {"owner_id": world.owner_id, "message": "Без CSRF", "access_token": world.user_token.token, "v": "5.199"},
+    )
+
+    assert answer.json() == {"response": {"post_id": 1}}
+
+
 def test_api_errors_come_back_with_http_200(client, world):
     answer = client.post("/sandbox/vk/method/wall.post", {"v": "5.199"})
 
@@ -378,6 +389,18 @@ def test_wall_get_by_id_returns_items_with_likes_reposts_comments_and_views(clie
     assert second["id"] == 2
 
 
+def test_a_postponed_post_is_shown_by_id_only_to_its_administrators(client, world):
+    later = int((timezone.now() + timedelta(days=1)).timestamp())
+    post(client, world, message="Отложенный", publish_date=later)
+    stranger = VkToken.objects.create(token="vk1.a.stranger", kind=VkTokenKind.USER, user_id=500300)
+
+    admin_view = vk(client, "wall.getById", world.user_token, posts="-7001_1")
+    stranger_view = vk(client, "wall.getById", stranger, posts="-7001_1")
+
+    assert [item["post_type"] for item in admin_view["response"]["items"]] == ["postpone"]
+    assert stranger_view == {"response": {"items": []}}
+
+
 def test_wall_get_pages_newest_first(client, world):
     for n in range(3):
         post(client, world, message=f"Пост {n}")
@@ -517,6 +540,19 @@ def test_messages_send_with_a_repeated_random_id_returns_the_first_message_and_s
     assert other_dialog == {"response": 3}
     assert [m["text"] for m in history["response"]["items"]] == ["Добрый день", "Здравствуйте!"]
     assert [entry.key for entry in ledger("message") if entry.actor.startswith("vk1")] == ["77", "77"]
+
+
+def test_messages_send_to_several_peers_answers_one_entry_per_peer(client, world):
+    answer = vk(
+        client, "messages.send", world.community_token, peer_ids="800001,800002,123", message="Анонс", random_id=3
+    )
+
+    assert [(item["peer_id"], item.get("message_id")) for item in answer["response"]] == [
+        (800001, 1),
+        (800002, 2),
+        (123, None),
+    ]
+    assert answer["response"][2]["error"]["code"] == 901
 
 
 def test_random_id_zero_means_no_check(client, world):
