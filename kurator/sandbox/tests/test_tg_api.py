@@ -573,11 +573,11 @@ def test_get_updates_offset_confirms_and_forgets_earlier_updates(client, world):
 def test_get_updates_long_polls_up_to_the_timeout(client, world):
     started = time.monotonic()
     assert call(client, world, "getUpdates", timeout=1)["result"] == []
-    assert 0.9 <= time.monotonic() - started < 3
+    assert 0.9 <= time.monotonic() - started < 4
     reader_message(reader=world.reader, chat=world.group, text="Здравствуйте")
     started = time.monotonic()
     assert len(call(client, world, "getUpdates", timeout=5)["result"]) == 1
-    assert time.monotonic() - started < 1  # an update waiting: no waiting at all
+    assert time.monotonic() - started < 2.5  # an update waiting: no waiting for the 5 s timeout
 
 
 def test_updates_are_kept_24_hours(client, world):
