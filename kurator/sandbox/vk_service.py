@@ -668,6 +668,54 @@ def groups_get_callback_confirmation_code(call: Call) -> dict[str, str]:
     return {"code": vk_events.confirmation_code(community)}
 
 
+# Community token rights as VK names them (the sandbox's community tokens have them all).
+COMMUNITY_TOKEN_PERMISSIONS = [(4, "photos"), (4096, "messages"), (131072, "docs"), (262144, "manage")]
+
+
+def groups_get_token_permissions(call: Call) -> dict[str, Any]:
+    """How an adapter checks a community token's rights (networks.md §1.11)."""
+    return {
+        "mask": sum(bit for bit, _ in COMMUNITY_TOKEN_PERMISSIONS),
+        "permissions": [{"setting": bit, "name": name} for bit, name in COMMUNITY_TOKEN_PERMISSIONS],
+    }
+
+
+STATS_MAX_POSTS = 30
+SUBSCRIBER_SHARE_OF_REACH = 0.8  # the sandbox has no audience model: a fixed share of the views
+
+
+def stats_get_post_reach(call: Call) -> list[dict[str, int]]:
+    """Reach per post for an administrator; the sandbox derives it from the post's views."""
+    community = community_by_owner(call)
+    require_admin(call, community)
+    try:
+        post_ids = [int(item) for item in vk_wire.attachment_list(call.text("post_ids"))]
+    except ValueError:
+        raise invalid_param("post_ids", "is invalid") from None
+    if not post_ids or len(post_ids) > STATS_MAX_POSTS:
+        raise invalid_param("post_ids", "is invalid")
+    posts = {
+        p.post_id: p for p in VkPost.objects.filter(community=community, post_id__in=post_ids, deleted_at__isnull=True)
+    }
+    return [
+        {
+            "post_id": post_id,
+            "reach_total": post.views,
+            "reach_subscribers": round(post.views * SUBSCRIBER_SHARE_OF_REACH),
+            "reach_viral": post.views - round(post.views * SUBSCRIBER_SHARE_OF_REACH),
+            "reach_ads": 0,
+            "links": 0,
+            "to_group": 0,
+            "join_group": 0,
+            "report": 0,
+            "hide": 0,
+            "unsubscribe": 0,
+        }
+        for post_id in post_ids
+        if (post := posts.get(post_id)) is not None
+    ]
+
+
 # --- Messages -------------------------------------------------------------------------------------
 
 
@@ -1031,6 +1079,8 @@ METHODS: dict[str, Method] = {
     "groups.getMembers": Method(groups_get_members, BOTH),
     "groups.getLongPollServer": Method(groups_get_long_poll_server, COMMUNITY),
     "groups.getCallbackConfirmationCode": Method(groups_get_callback_confirmation_code, BOTH),
+    "groups.getTokenPermissions": Method(groups_get_token_permissions, COMMUNITY),
+    "stats.getPostReach": Method(stats_get_post_reach, USER),
     "messages.send": Method(messages_send, COMMUNITY),
     "messages.getConversations": Method(messages_get_conversations, COMMUNITY),
     "messages.getHistory": Method(messages_get_history, COMMUNITY),

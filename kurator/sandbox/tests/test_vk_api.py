@@ -523,6 +523,25 @@ def test_groups_get_by_id_and_get_members(client, world):
     assert members["response"] == {"count": 2, "items": [800001, 800002]}
 
 
+def test_a_community_token_can_read_its_permissions(client, world):
+    answer = vk(client, "groups.getTokenPermissions", world.community_token)
+
+    assert {p["name"] for p in answer["response"]["permissions"]} >= {"messages", "manage"}
+    assert error_code(vk(client, "groups.getTokenPermissions", world.user_token)) == 27
+
+
+def test_stats_get_post_reach_follows_the_views_for_administrators(client, world):
+    post(client, world, message="Пост")
+    VkPost.objects.update(views=200)
+
+    reach = vk(client, "stats.getPostReach", world.user_token, owner_id=world.owner_id, post_ids="1,99")
+    foreign = vk(client, "stats.getPostReach", world.user_token, owner_id=world.other.owner_id, post_ids="1")
+
+    [row] = reach["response"]
+    assert (row["post_id"], row["reach_total"], row["reach_subscribers"]) == (1, 200, 160)
+    assert error_code(foreign) == 15
+
+
 # --- Messages -----------------------------------------------------------------------------------------
 
 
