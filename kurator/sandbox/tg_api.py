@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 
 from kurator.sandbox import tg_service as svc
@@ -372,7 +373,7 @@ def method(request: HttpRequest, token: str, method: str) -> HttpResponse:
 
 
 @csrf_exempt
-def file(request: HttpRequest, token: str, file_path: str) -> HttpResponse:
+def file(request: HttpRequest, token: str, file_path: str) -> HttpResponseBase:
     try:
         svc.bot_for_token(token)
     except TgError as error:

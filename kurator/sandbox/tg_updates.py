@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import httpx
@@ -51,7 +52,7 @@ def emit_to(bot: TgBot, update_type: str, obj: dict[str, Any]) -> TgUpdate | Non
     with transaction.atomic():
         update = TgUpdate.objects.create(bot=bot, update_id=_next_update_id(bot), type=update_type, payload=obj)
     if bot.webhook_url:
-        transaction.on_commit(lambda bot_id=bot.pk: deliver_webhook(bot_id))
+        transaction.on_commit(partial(deliver_webhook, bot.pk))
     return update
 
 
@@ -124,6 +125,7 @@ def post_update(bot: TgBot, update: TgUpdate) -> bool:
             cache.delete(f"tg:webhook:error:{bot.pk}")
             return True
         error = f"Wrong response from the webhook: {response.status_code} {response.reason_phrase}"
+    log.info("Sandbox Telegram webhook of bot %s: %s", bot.pk, error)
     cache.set(f"tg:webhook:error:{bot.pk}", {"date": int(timezone.now().timestamp()), "message": error}, 86400)
     return False
 
