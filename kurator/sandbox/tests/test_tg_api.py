@@ -229,6 +229,30 @@ def test_hashtags_mentions_links_and_commands_are_marked_as_telegram_finds_them(
     ]
 
 
+def test_legacy_markdown_and_explicit_entities(client, world):
+    result = send(client, world, "*Жирный* и _курсив_ [сайт](https://lib.example)", parse_mode="Markdown")["result"]
+    assert result["text"] == "Жирный и курсив сайт"
+    assert [(e["type"], e["offset"], e["length"]) for e in result["entities"]] == [
+        ("bold", 0, 6),
+        ("italic", 9, 6),
+        ("text_link", 16, 4),
+    ]
+    assert send(client, world, "*без конца", parse_mode="Markdown")["description"] == (
+        "Bad Request: can't parse entities: Can't find end of the entity starting at byte offset 0"
+    )
+    given = [{"type": "bold", "offset": 2, "length": 5}]
+    assert send(client, world, "👍 Новинки", entities=given)["result"]["entities"] == given
+
+
+def test_a_kicked_bot_and_a_bot_outside_a_group_get_telegrams_words(client, world):
+    TgMembership.objects.filter(bot=world.bot, chat=world.channel).update(status="kicked")
+    assert send(client, world)["description"] == "Forbidden: bot was kicked from the channel chat"
+    TgMembership.objects.filter(bot=world.bot, chat=world.group).delete()
+    assert send(client, world, chat=world.group)["description"] == (
+        "Forbidden: bot is not a member of the supergroup chat"
+    )
+
+
 # --- flood limits -------------------------------------------------------------------------------
 
 
