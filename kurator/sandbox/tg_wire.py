@@ -130,8 +130,24 @@ def _forward_origin(original: TgMessage) -> dict[str, Any]:
     }
 
 
+def discussion_thread(msg: TgMessage) -> int | None:
+    """In a discussion group, the comments under a post (and the answers to them) form a thread named
+    by the post's automatic forward: Telegram sends it as message_thread_id."""
+    node = msg.reply_to
+    for _ in range(100):
+        if node is None:
+            return None
+        if node.is_automatic_forward:
+            return int(node.message_id)
+        node = node.reply_to
+    return None
+
+
 def message_json(msg: TgMessage, *, with_reply: bool = True) -> dict[str, Any]:
-    data: dict[str, Any] = {"message_id": int(msg.message_id), **_sender(msg)}
+    data: dict[str, Any] = {"message_id": int(msg.message_id)}
+    if msg.chat.type == TgChatType.SUPERGROUP and (thread := discussion_thread(msg)) is not None:
+        data["message_thread_id"] = thread
+    data.update(_sender(msg))
     data["chat"] = chat_json(msg.chat)
     data["date"] = unix(msg.date)
     if msg.forward_of_id:

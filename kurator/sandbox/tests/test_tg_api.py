@@ -517,6 +517,8 @@ def test_a_channel_post_is_forwarded_into_the_discussion_group_where_readers_com
     comment = updates[1]["message"]
     assert comment["from"] == {"id": 700001, "is_bot": False, "first_name": "Анна Петрова", "language_code": "ru"}
     assert comment["reply_to_message"]["message_id"] == forward.message_id
+    assert comment["reply_to_message"]["forward_origin"]["message_id"] == post_id  # the comment's post
+    assert comment["message_thread_id"] == forward.message_id
     assert comment["chat"]["id"] == world.group.chat_id
 
 
@@ -530,6 +532,7 @@ def test_the_bot_answers_a_comment_in_the_group_and_a_reader_in_private(client, 
     assert answer["from"]["username"] == "library_sandbox_bot" and "sender_chat" not in answer
     assert answer["reply_to_message"]["text"] == "Где купить билет?"
     assert answer["reply_to_message"]["from"]["id"] == world.reader.tg_id
+    assert answer["message_thread_id"] == forward.message_id  # the answer stays under the post
     missing = send(client, world, "x", chat=world.group, reply_to_message_id=9999)
     assert missing["description"] == "Bad Request: message to be replied not found"
     stranger = send(client, world, "Здравствуйте", chat=TgChat(chat_id=world.reader.tg_id))
