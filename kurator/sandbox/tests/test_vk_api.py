@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from kurator.sandbox import vk_events, vk_service
+from kurator.sandbox import vk_core, vk_events, vk_service
 from kurator.sandbox.choices import FaultKind, Network, VkTokenKind
 from kurator.sandbox.faults import inject
 from kurator.sandbox.models import LedgerEntry, VkBan, VkEvent, VkPost, VkToken
@@ -31,12 +31,12 @@ def world(db) -> VkWorld:
 @pytest.fixture(autouse=True)
 def generous_rate_limits(monkeypatch):
     """Most tests make many calls in one second; the rate-limit tests put VK's real figures back."""
-    monkeypatch.setattr(vk_service, "REQUESTS_PER_SECOND", {VkTokenKind.USER: 1000, VkTokenKind.COMMUNITY: 1000})
+    monkeypatch.setattr(vk_core, "REQUESTS_PER_SECOND", {VkTokenKind.USER: 1000, VkTokenKind.COMMUNITY: 1000})
 
 
 @pytest.fixture
 def vk_rate_limits(monkeypatch):
-    monkeypatch.setattr(vk_service, "REQUESTS_PER_SECOND", {VkTokenKind.USER: 3, VkTokenKind.COMMUNITY: 20})
+    monkeypatch.setattr(vk_core, "REQUESTS_PER_SECOND", {VkTokenKind.USER: 3, VkTokenKind.COMMUNITY: 20})
 
 
 def vk(client: Client, method: str, token: VkToken | str | None, **params: Any) -> dict[str, Any]:
