@@ -201,6 +201,7 @@ def vk_wall(request: HttpRequest, screen_name: str) -> HttpResponse:
             "readers": readers,
             "reader": reader,
             "dialog": dialog,
+            "complaint": complaint_text(),
             "may_change": _may_change(request),
         },
     )
@@ -305,6 +306,7 @@ def tg_channel(request: HttpRequest, username: str) -> HttpResponse:
         {
             "channel": channel,
             "posts": channel_posts(channel),
+            "complaint": complaint_text(),
             "readers": readers,
             "reader": reader,
             "bot": bot,

@@ -91,6 +91,16 @@ def test_a_trainee_sees_a_new_post_on_a_sandbox_wall_and_comments_on_it_as_a_rea
     ).json()
     assert [c["text"] for c in comments["response"]["items"]] == ["А запись нужна? Хотим прийти всей семьёй."]
 
+    # And a complaint: the template fills the message, the trainee sends it, the dialog shows it
+    form = page.locator('[data-testid="message-form"]')
+    form.locator('[data-testid="complaint-template"]').click()
+    complaint = form.locator('textarea[name="text"]').input_value()
+    assert complaint.strip()
+    form.locator('button[value="message"]').click()
+    page.wait_for_load_state()
+    expect(page.locator('[data-testid="dialog"]')).to_contain_text(complaint)
+    screenshot(page, "complained")
+
 
 def test_a_curator_injects_a_rate_limit_on_the_faults_page_and_the_api_answers_error_6(
     live_server, page: Page, screenshot
