@@ -11,6 +11,7 @@ from ninja.renderers import JSONRenderer
 from kurator.accounts.api import router as people_router
 from kurator.accounts.api_auth import api_auth
 from kurator.core.api_helpers import validation_error_detail
+from kurator.planning.api import router as planning_router
 from kurator.registry.api import router as registry_router
 from kurator.sandbox.api import router as sandbox_router
 
@@ -62,4 +63,5 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 api.add_router("/registry", registry_router)
 api.add_router("/people", people_router)
+api.add_router("/planning", planning_router)
 api.add_router("/sandbox", sandbox_router)

@@ -472,6 +472,19 @@ def _absence_body(objects: dict, actor: str, target: str) -> dict:
     return {"person_id": objects["person"][target].pk, "starts_on": "2027-02-01", "ends_on": "2027-02-05"}
 
 
+def _post_body(objects: dict, actor: str, target: str) -> dict:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return {
+        "page_ids": [objects["page"][target].pk],
+        "title": f"Матрица {actor}",
+        "text": "Текст",
+        "planned_at": (timezone.now() + timedelta(days=60)).isoformat(),
+    }
+
+
 API_RULES: dict[str, ApiRule] = {
     "api:networks_list": ApiRule("registry/networks"),
     "api:network_detail": ApiRule("registry/networks/{pk}", kind="network"),
@@ -517,6 +530,30 @@ API_RULES: dict[str, ApiRule] = {
         "sandbox/faults/{pk}", method="delete", may=only(*OVERSEERS), make_pk=_sandbox_fault
     ),
     "api:sandbox_faults_clear_all": ApiRule("sandbox/faults", method="delete", may=only(*OVERSEERS)),
+    "api:rubrics_list": ApiRule("planning/rubrics"),
+    "api:posts_list": ApiRule("planning/posts"),
+    "api:post_detail": ApiRule("planning/posts/{pk}", kind="post"),
+    "api:post_create": ApiRule(
+        "planning/posts", kind="page", method="post", may=plans_for, body=_post_body, in_body=True
+    ),
+    "api:post_update": ApiRule(
+        "planning/posts/{pk}",
+        kind="post",
+        method="patch",
+        may=plans_for,
+        body=lambda o, a, t: {"title": f"Матрица {a}"},
+    ),
+    "api:post_submit": ApiRule("planning/posts/{pk}/submit", kind="post", method="post", may=plans_for),
+    "api:submission_approve": ApiRule(
+        "planning/submissions/{pk}/approve", kind="submission", method="post", may=only(*CURATORS)
+    ),
+    "api:submission_return": ApiRule(
+        "planning/submissions/{pk}/return",
+        kind="submission",
+        method="post",
+        may=only(*CURATORS),
+        body=lambda o, a, t: {"comment": "Уточните дату"},
+    ),
 }
 
 
