@@ -522,6 +522,23 @@ def test_a_channel_post_is_forwarded_into_the_discussion_group_where_readers_com
     assert comment["chat"]["id"] == world.group.chat_id
 
 
+def test_editing_a_channel_post_edits_its_copy_in_the_discussion_group(client, world):
+    post_id = send(client, world, "Встреча в 17:00")["result"]["message_id"]
+    call(client, world, "getUpdates")  # read the forward
+    offset = call(client, world, "getUpdates")["result"][-1]["update_id"] + 1
+    call(
+        client,
+        world,
+        "editMessageText",
+        json_body={"chat_id": world.channel.chat_id, "message_id": post_id, "text": "Встреча в 18:00"},
+    )
+    edited = call(client, world, "getUpdates", offset=offset)["result"]
+    assert [list(u)[1] for u in edited] == ["edited_message"]
+    assert edited[0]["edited_message"]["text"] == "Встреча в 18:00"
+    assert edited[0]["edited_message"]["is_automatic_forward"] is True
+    assert "edit_date" in edited[0]["edited_message"]
+
+
 def test_the_bot_answers_a_comment_in_the_group_and_a_reader_in_private(client, world):
     post_id = send(client, world, "Пост")["result"]["message_id"]
     forward = TgMessage.objects.get(chat=world.group, forward_of__message_id=post_id)
