@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from kurator.sandbox import tg_service as svc
 from kurator.sandbox import tg_updates
-from kurator.sandbox.choices import FaultKind, Network
+from kurator.sandbox.choices import FaultKind, Network, TgChatType
 from kurator.sandbox.connection import ConnectionReset, reset_connection
 from kurator.sandbox.faults import faults_for
 from kurator.sandbox.models import TgBot, TgFile
@@ -197,6 +197,18 @@ def get_chat_member_count(bot: TgBot, params: Params, uploads: dict[str, Any]) -
     return svc.member_count(svc.chat_for(bot, params.get("chat_id")))
 
 
+def get_chat_member(bot: TgBot, params: Params, uploads: dict[str, Any]) -> Any:
+    chat = svc.chat_for(bot, params.get("chat_id"))
+    return svc.chat_member(chat, params.get("user_id"))
+
+
+def get_chat_administrators(bot: TgBot, params: Params, uploads: dict[str, Any]) -> Any:
+    chat = svc.chat_for(bot, params.get("chat_id"))
+    if chat.type == TgChatType.PRIVATE:
+        raise bad_request("there are no administrators in the private chat")
+    return svc.chat_administrators(chat)
+
+
 def get_file(bot: TgBot, params: Params, uploads: dict[str, Any]) -> Any:
     return file_json(svc.file_for_id(params.get("file_id")))
 
@@ -295,6 +307,8 @@ METHODS: dict[str, tuple[str, Handler]] = {
         ("getChat", get_chat),
         ("getChatMemberCount", get_chat_member_count),
         ("getChatMembersCount", get_chat_member_count),  # the old name still answers
+        ("getChatMember", get_chat_member),
+        ("getChatAdministrators", get_chat_administrators),
         ("getFile", get_file),
         ("getUpdates", get_updates),
         ("setWebhook", set_webhook),

@@ -27,7 +27,15 @@ from kurator.sandbox.ledger import ledger_record, token_hint
 from kurator.sandbox.models import Reader, TgBot, TgChat, TgFile, TgMembership, TgMessage
 from kurator.sandbox.tg_entities import EntityParseError, parse, utf16_length, with_detected
 from kurator.sandbox.tg_updates import emit, emit_to
-from kurator.sandbox.tg_wire import message_json, my_chat_member_json, reaction_count_json
+from kurator.sandbox.tg_wire import (
+    CHAT_OWNER_USER,
+    chat_member_json,
+    message_json,
+    my_chat_member_json,
+    owner_member_json,
+    reaction_count_json,
+    user_json,
+)
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -541,6 +549,35 @@ def delete_message(*, bot: TgBot, chat: TgChat, message_id: Any) -> None:
         msg.deleted_at = timezone.now()
         msg.save(update_fields=["deleted_at"])
         _record(LedgerAction.DELETED, msg, token_hint(bot.token), "deleteMessage")
+
+
+def chat_member(chat: TgChat, user_id: Any) -> dict[str, Any]:
+    """getChatMember: a bot's membership with its rights, or a reader (readers are plain members)."""
+    try:
+        wanted = int(user_id)
+    except (TypeError, ValueError):
+        raise bad_request("user not found") from None
+    if wanted == CHAT_OWNER_USER["id"] and chat.type != TgChatType.PRIVATE:
+        return owner_member_json()
+    bot = TgBot.objects.filter(user_id=wanted).first()
+    if bot is not None:
+        member = membership(bot, chat)
+        if member is None:
+            return {"status": "left", "user": user_json(bot)}
+        return chat_member_json(bot, member, member.status)
+    reader = Reader.objects.filter(tg_id=wanted).first()
+    if reader is None:
+        raise bad_request("user not found")
+    return {"status": "member", "user": user_json(reader)}
+
+
+def chat_administrators(chat: TgChat) -> list[dict[str, Any]]:
+    """getChatAdministrators: the owner and the bots that administer the chat."""
+    admins = [
+        chat_member_json(member.bot, member, "administrator")
+        for member in TgMembership.objects.filter(chat=chat, status="administrator").select_related("bot", "chat")
+    ]
+    return [owner_member_json(), *admins]
 
 
 def member_count(chat: TgChat) -> int:

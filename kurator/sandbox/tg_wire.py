@@ -213,6 +213,10 @@ def chat_member_json(bot: TgBot, membership: TgMembership, status: str) -> dict[
     return data
 
 
+def owner_member_json() -> dict[str, Any]:
+    return {"status": "creator", "user": dict(CHAT_OWNER_USER), "is_anonymous": False}
+
+
 def my_chat_member_json(membership: TgMembership, old_status: str, new_status: str, at: datetime) -> dict[str, Any]:
     """ChatMemberUpdated for my_chat_member: how a bot learns it lost its place in a chat."""
     return {

@@ -492,6 +492,21 @@ def test_get_chat_names_the_linked_discussion_group_and_member_count_is_the_subs
     assert call(client, world, "getChatMemberCount", chat_id=world.channel.chat_id)["result"] == 1520
 
 
+def test_get_chat_member_and_administrators_show_the_bots_rights(client, world):
+    me = call(client, world, "getChatMember", chat_id=world.channel.chat_id, user_id=world.bot.user_id)["result"]
+    assert (me["status"], me["can_post_messages"], me["can_delete_messages"]) == ("administrator", True, True)
+    reader = call(client, world, "getChatMember", chat_id=world.group.chat_id, user_id=world.reader.tg_id)["result"]
+    assert reader["status"] == "member" and reader["user"]["first_name"] == "Анна Петрова"
+    assert call(client, world, "getChatMember", chat_id=world.group.chat_id, user_id=5)["description"] == (
+        "Bad Request: user not found"
+    )
+    admins = call(client, world, "getChatAdministrators", chat_id=world.channel.chat_id)["result"]
+    assert [a["status"] for a in admins] == ["creator", "administrator"]
+    TgMembership.objects.filter(bot=world.bot, chat=world.group).update(status="left")
+    gone = call(client, world, "getChatMember", chat_id=world.group.chat_id, user_id=world.bot.user_id)["result"]
+    assert gone["status"] == "left"
+
+
 # --- discussion group, comments, reactions ------------------------------------------------------
 
 

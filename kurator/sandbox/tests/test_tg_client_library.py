@@ -72,6 +72,9 @@ def test_python_telegram_bot_posts_formats_uploads_and_deletes(live_server, worl
             chat = await bot.get_chat(channel)
             seen["linked"] = chat.linked_chat_id
             seen["members"] = await bot.get_chat_member_count(channel)
+            rights = await bot.get_chat_member(channel, me.id)
+            seen["rights"] = (rights.status, rights.can_post_messages)
+            seen["admins"] = [a.status for a in await bot.get_chat_administrators(channel)]
         return seen
 
     seen = asyncio.run(scenario())
@@ -88,6 +91,8 @@ def test_python_telegram_bot_posts_formats_uploads_and_deletes(live_server, worl
     assert seen["deleted"] is True
     assert seen["linked"] == world.group.chat_id
     assert seen["members"] == 1520
+    assert seen["rights"] == ("administrator", True)
+    assert seen["admins"] == ["creator", "administrator"]
     kinds = list(LedgerEntry.objects.filter(place=str(channel)).values_list("action", flat=True).order_by("id"))
     assert kinds == ["created"] * 4 + ["deleted"]
 
