@@ -17,8 +17,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kurator.core.workdays import WorkingCalendar, production_calendar
 from kurator.planning import services
 from kurator.planning.choices import Cadence, PostState
 from kurator.planning.dates import Occurrence, memorable_dates_visible_to, next_occurrence, occurrences_between
@@ -345,6 +347,48 @@ def date_event(occurrence: Occurrence) -> dict[str, Any]:
     }
 
 
+# Days off --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayOff:
+    """A holiday or a transferred day off of the network's production calendar: the curator does not
+    review on it, so a deadline moves past it (R-REV-1), and the coordinator plans around it."""
+
+    day: date
+    name: str
+
+
+def days_off(network: Network, period: Period) -> list[DayOff]:
+    calendar = WorkingCalendar(network.country, network.pk)
+    calendar.load(period.first, period.last)
+    names = {
+        d.day: d.name
+        for year in range(period.first.year, period.last.year + 1)
+        for d in production_calendar(network.country, year, language=get_language())
+    }
+    found = []
+    day = period.first
+    while day <= period.last:
+        if calendar.status(day).holiday:
+            found.append(DayOff(day, names.get(day) or _("Day off")))
+        day += timedelta(days=1)
+    return found
+
+
+def day_off_event(day_off: DayOff) -> dict[str, Any]:
+    return {
+        "id": f"off-{day_off.day.isoformat()}",
+        "title": day_off.name,
+        "start": day_off.day.isoformat(),
+        "allDay": True,
+        "display": "background",
+        "color": "#f8d7da",
+        "classNames": ["kurator-day-off"],
+        "extendedProps": {"kind": "day_off"},
+    }
+
+
 # The whole calendar -----------------------------------------------------------------------------
 
 
@@ -354,17 +398,21 @@ class Plan:
     slots: list[RubricSlot]
     dates: list[Occurrence]
     warnings: list[PlanWarning]
+    days_off: list[DayOff]
 
     def events(self) -> list[dict[str, Any]]:
         return (
             [post_event(p) for p in self.posts]
             + [rubric_event(s) for s in self.slots]
             + [date_event(o) for o in self.dates]
+            + [day_off_event(d) for d in self.days_off]
         )
 
     def days(self) -> list[tuple[date, list[object]]]:
         """Everything of the plan grouped by day, for the list that works without JavaScript."""
         by_day: dict[date, list[object]] = {}
+        for day_off in self.days_off:
+            by_day.setdefault(day_off.day, []).append(day_off)
         for occurrence in self.dates:
             by_day.setdefault(occurrence.day, []).append(occurrence)
         for slot in self.slots:
@@ -383,6 +431,7 @@ def plan_for(user: Any, network: Network, pages: Sequence[Page], period: Period,
         slots=rubric_slots(user, network, pages, period, today, posts),
         dates=date_occurrences(user, network, period),
         warnings=_warnings(pages, posts, period, today),
+        days_off=days_off(network, period),
     )
 
 

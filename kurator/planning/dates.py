@@ -87,8 +87,11 @@ class Occurrence:
 
     @property
     def label(self) -> str:
-        if self.is_round:
-            return _("%(title)s — %(years)s years") % {"title": self.memorable.title, "years": self.years}
+        if self.is_round and self.years is not None:
+            return ngettext("%(title)s — %(years)s year", "%(title)s — %(years)s years", self.years) % {
+                "title": self.memorable.title,
+                "years": self.years,
+            }
         return self.memorable.title
 
 

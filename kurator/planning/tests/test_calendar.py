@@ -268,3 +268,12 @@ def test_the_calendar_page_lists_the_week_without_javascript(cast):
 def test_the_period_is_cut_to_a_sane_length():
     period = Period.clipped(date(2027, 1, 1), date(2030, 1, 1))
     assert (period.last - period.first).days == 120
+
+
+def test_the_holidays_of_the_network_s_production_calendar_show_as_days_off(cast):
+    client = login(cast["north"]["coordinator"])
+    data = feed(client, start="2027-03-08", end="2027-03-15")
+    off = [e for e in data["events"] if e["extendedProps"]["kind"] == "day_off"]
+    assert [e["start"] for e in off] == ["2027-03-08"] and off[0]["display"] == "background"
+    response = client.get(reverse("planning:calendar"), {"view": "week", "start": "2027-03-08"})
+    assert 'data-testid="list-day-off"' in response.content.decode()

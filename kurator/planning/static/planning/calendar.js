@@ -121,6 +121,7 @@
             if (!ok) {
               info.revert();
               showMessage(messageBox, answer.message || data.msgRefused, "danger");
+              calendar.refetchEvents(); // the post may have changed meanwhile (published, say): show it as it is
               return;
             }
             showMessage(messageBox, answer.message, answer.late ? "warning" : "success");
