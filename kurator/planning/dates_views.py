@@ -24,6 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -93,7 +94,7 @@ def dates_list(request: HttpRequest) -> HttpResponse:
     first, last = upcoming_window(_today(network))
     context = {
         "network": network,
-        "months": list(dates_by_month(dates)),
+        "months": [(MONTHS[month], month, in_month) for month, in_month in dates_by_month(dates)],
         "anniversaries": round_anniversaries(dates, first, last),
         "window_last": last,
         "can_import": can_import_dates(request.user, network),
