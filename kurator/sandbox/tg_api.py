@@ -26,7 +26,8 @@ from kurator.sandbox.choices import FaultKind, Network, TgChatType
 from kurator.sandbox.connection import ConnectionReset, reset_connection
 from kurator.sandbox.faults import faults_for
 from kurator.sandbox.models import TgBot, TgFile
-from kurator.sandbox.tg_service import TgError, bad_request
+from kurator.sandbox.tg_errors import TgError, bad_request
+from kurator.sandbox.tg_files import file_for_id
 from kurator.sandbox.tg_wire import FILE_PREFIX, chat_full_json, file_json, me_json, message_json, update_json
 
 log = logging.getLogger(__name__)
@@ -210,7 +211,7 @@ def get_chat_administrators(bot: TgBot, params: Params, uploads: dict[str, Any])
 
 
 def get_file(bot: TgBot, params: Params, uploads: dict[str, Any]) -> Any:
-    return file_json(svc.file_for_id(params.get("file_id")))
+    return file_json(file_for_id(params.get("file_id")))
 
 
 def _remember_allowed_updates(bot: TgBot, params: Params) -> None:
