@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -39,6 +40,7 @@ from kurator.planning.media import media_add, media_remove
 from kurator.planning.models import Post, PostMedia, PostVariant, Rubric
 from kurator.planning.preview import Preview, preview
 from kurator.planning.selectors import (
+    designer_requests_for,
     next_due_slot,
     plannable_pages,
     posts_visible_to,
@@ -100,7 +102,12 @@ def posts_list(request: HttpRequest) -> HttpResponse:
         .order_by("variants__page__name"),
         "states": PostState.choices,
         "filters": {"page": page, "state": state, "when": when},
+        "today": today,
         "can_add": plannable_pages(request.user, network).exists(),
+        # R-PLAN-11: the designer sees what is due, the requester what they asked for.
+        "design_tasks": designer_requests_for(request.user, network).filter(
+            Q(designer=request.user) | Q(requested_by=request.user)
+        )[:20],
     }
     template = "planning/posts.html#post-rows" if request.htmx else "planning/posts.html"  # type: ignore[attr-defined]
     return render(request, template, context)

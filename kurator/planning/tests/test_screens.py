@@ -257,3 +257,13 @@ def test_rubrics_show_their_owner_and_next_due_slot_and_pause_with_a_reason(cast
     client.post(reverse("planning:rubric_resume", args=[rubric.pk]))
     rubric.refresh_from_db()
     assert not rubric.paused
+
+
+def test_the_designer_sees_the_requests_addressed_to_them_on_the_post_list(cast):
+    north = cast["north"]
+    client = login(north["coordinator"])
+    data = form_data(cast, **{"design-designer": north["designer"].pk})
+    assert client.post(reverse("planning:post_create"), data).status_code == 302
+    html = login(north["designer"]).get(reverse("planning:posts")).content.decode()
+    assert 'data-testid="design-tasks"' in html and "Обложка для поста" in html
+    assert "Обложка для поста" not in login(north["branch_coordinator"]).get(reverse("planning:posts")).content.decode()
