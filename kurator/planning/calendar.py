@@ -168,9 +168,9 @@ def _warnings(pages: Sequence[Page], posts: Sequence[Post], period: Period, toda
 
 def post_time_zone(post: Post, pages: Sequence[Page] = ()) -> str:
     """The zone a post is shown and moved in: its first page in the scope, else its first page."""
-    wanted = {p.pk for p in pages}
+    wanted = {p.pk: p for p in pages}  # the scope's pages come with their network: no query per post
     variants = list(post.variants.all())
-    chosen = next((v.page for v in variants if v.page_id in wanted), variants[0].page if variants else None)
+    chosen = next((wanted[v.page_id] for v in variants if v.page_id in wanted), variants[0].page if variants else None)
     return page_time_zone(chosen) if chosen is not None else post.network.time_zone
 
 

@@ -162,13 +162,15 @@ def calendar_move(request: HttpRequest, pk: int) -> JsonResponse:
     except ValidationError as exc:
         return _refusal(" ".join(exc.messages), 400)
     pages = [v.page for v in post.variants.select_related("page", "page__library", "page__network")]
-    deadline = review_deadline(pages, post.planned_at)
+    deadline = review_deadline(pages, post.planned_at)  # every page's library counts, seen or not
     local_due = deadline.due_by.astimezone(ZoneInfo(deadline.library.time_zone))
     network = post.network
     today = _today(network)
     new_day = post.planned_at.astimezone(zone).date()
     period = Period(min(old_day, new_day), max(old_day, new_day))
-    warnings = warnings_for(request.user, network, pages, period, today)
+    # Warnings only for the pages the person sees: a shared post's other page is not theirs to count.
+    seen = set(pages_visible_to(request.user, network).values_list("pk", flat=True))
+    warnings = warnings_for(request.user, network, [p for p in pages if p.pk in seen], period, today)
     late = deadline.due_by < timezone.now()
     return JsonResponse(
         {

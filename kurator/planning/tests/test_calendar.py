@@ -277,3 +277,22 @@ def test_the_holidays_of_the_network_s_production_calendar_show_as_days_off(cast
     assert [e["start"] for e in off] == ["2027-03-08"] and off[0]["display"] == "background"
     response = client.get(reverse("planning:calendar"), {"view": "week", "start": "2027-03-08"})
     assert 'data-testid="list-day-off"' in response.content.decode()
+
+
+def test_the_feed_costs_the_same_number_of_queries_for_three_posts_or_twelve(cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    north = cast["north"]
+    make_rubric(cast, cadence=Cadence.WEEKLY, weekday=2)
+    client = login(north["curator"])
+    for n in range(3):
+        plan(cast, page="main_page", by="curator", title=f"Главная {n}", when=datetime(2027, 3, 1 + n, 10, tzinfo=MSK))
+    with CaptureQueriesContext(connection) as few:
+        feed(client)
+    for n in range(9):
+        page = ("central_page", "branch_page", "main_page")[n % 3]
+        plan(cast, page=page, by="curator", title=f"Ещё {n}", when=datetime(2027, 3, 1 + n % 7, 12 + n, tzinfo=MSK))
+    with CaptureQueriesContext(connection) as many:
+        feed(client)
+    assert len(many) == len(few)
