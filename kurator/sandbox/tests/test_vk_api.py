@@ -358,6 +358,17 @@ def test_a_postponed_post_goes_out_by_itself_when_its_time_comes(client, world):
     assert wall["response"]["items"][0]["post_type"] == "post"
 
 
+def test_the_minute_task_publishes_due_postponed_posts_and_announces_them(client, world):
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=UTC)):
+        post(client, world, message="К открытию", publish_date=int(datetime(2026, 3, 2, 10, 0, tzinfo=UTC).timestamp()))
+    with time_machine.travel(datetime(2026, 3, 2, 10, 0, 30, tzinfo=UTC)):
+        vk_events.publish_due_postponed_posts_task()
+
+    assert VkPost.objects.get().postponed is False
+    assert [e.payload for e in ledger("post", "edited")] == [{"published": True}]
+    assert VkEvent.objects.last().type == "wall_post_new"
+
+
 def test_wall_edit_and_wall_delete_are_ledgered(client, world):
     post_id = post(client, world, message="Черновик")["response"]["post_id"]
 
