@@ -118,3 +118,43 @@ def test_a_coordinator_plans_a_week_sees_the_warnings_and_moves_a_post(live_serv
     # Then the short week is a warning before it happens
     expect(warnings.locator('li[data-kind="too_few"]')).to_have_count(1)
     screenshot(page, "next-week-warning")
+
+
+def test_a_coordinator_turns_a_memorable_date_into_a_draft(live_server, page: Page, screenshot):
+    # Given the starter set of memorable dates and a coordinator of the branch's page
+    from kurator.planning.dates import load_starter_dates
+
+    cast = build_cast()
+    load_starter_dates()
+    coordinator = cast["north"]["branch_coordinator"]
+    secret = enable_totp(coordinator)
+    log_in(page, live_server, coordinator.email)
+    page.fill('input[name="code"]', totp_code(secret))
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+
+    # When they open the memorable dates, the coming round anniversaries and every date's source show
+    page.goto(f"{live_server.url}/plan/dates/")
+    expect(page.locator("main")).to_contain_text("Указ Президента РФ от 27.05.1995 № 539")
+    screenshot(page, "dates")
+
+    # And when they make a draft of the Day of Libraries
+    row = page.locator("tr", has_text="Общероссийский день библиотек").first
+    row.get_by_role("button").click()
+    page.wait_for_load_state()
+
+    # Then a draft for 27 May at 10:00 exists on their page and its screen is open
+    post = Post.objects.get(title="Общероссийский день библиотек")
+    assert post.state == PostState.DRAFT
+    assert post.planned_at.astimezone(MSK).timetuple()[1:5] == (5, 27, 10, 0)
+    assert [v.page_id for v in post.variants.all()] == [cast["north"].branch_page.pk]
+    expect(page).to_have_url(re.compile(rf"/plan/{post.pk}/$"))
+    screenshot(page, "draft-opened")
+
+    # And the month in the calendar shows the draft among the dates
+    page.goto(f"{live_server.url}/plan/calendar/?view=month&start=2027-05-01")
+    expect(page.locator(".fc-daygrid-event", has_text="Общероссийский день библиотек").first).to_be_visible()
+    screenshot(page, "month")
+    page.click(".fc-listMonth-button")
+    expect(page.locator(".fc-list-event", has_text="Общероссийский день библиотек").first).to_be_visible()
+    screenshot(page, "list")
