@@ -236,6 +236,10 @@ HUEY = _huey_settings()
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# Simulated readers on the sandbox networks (issue 4): off by default, so a production install stays quiet.
+KURATOR_SANDBOX_SIMULATION = env_bool("KURATOR_SANDBOX_SIMULATION", False)
+KURATOR_SANDBOX_SIMULATION_RATE = int(env("KURATOR_SANDBOX_SIMULATION_RATE", "6"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

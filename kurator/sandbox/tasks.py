@@ -9,6 +9,10 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+# The worker loads only `tasks` modules: these imports register the network emulators' own jobs with it
+# (VK Callback API delivery, due postponed posts, pruning; Telegram webhook delivery).
+from kurator.sandbox import tg_updates, vk_events  # noqa: F401
+
 
 def simulation_enabled() -> bool:
     return bool(getattr(settings, "KURATOR_SANDBOX_SIMULATION", False))
