@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from kurator.accounts.access import access_of
 from kurator.core.errors import PermissionDenied, ValidationError
 from kurator.core.services import audit_record, notify
-from kurator.planning.choices import MentionKind, PostState, RubricFormat
+from kurator.planning.choices import Direction, MentionKind, PostState, RubricFormat
 from kurator.planning.models import DesignerRequest, Mention, Post, PostVariant, Rubric
 from kurator.planning.services import can_plan_for
 from kurator.registry.schedules import schedule_for
@@ -134,3 +134,19 @@ def rubric_reformat(*, by: Any, rubric: Rubric, format: str, note: str) -> Rubri
         network_id=rubric.network_id,
     )
     return rubric
+
+
+@transaction.atomic
+def direction_approve(*, by: Any, post: Post) -> Post:
+    """003 § 4.2 (R-PLAN-6): a post outside the directions of § 4.1 goes ahead only with the
+    administration's approval, recorded with who gave it."""
+    if not access_of(by).administers(post.network_id):
+        raise PermissionDenied
+    if post.direction != Direction.OTHER:
+        raise ValidationError(_("This post is within the directions of 003 § 4.1: nothing to approve."))
+    post.direction_approved_by = by
+    post.save(update_fields=["direction_approved_by", "updated_at"])
+    summary = _("The administration approved the direction of “%(title)s” (003 § 4.2).") % {"title": post.title}
+    audit_record(actor=by, verb="post.direction_approved", summary=summary, target=post, network_id=post.network_id)
+    notify(recipients=[post.author], message=summary, email_subject=summary)
+    return post

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.post_detail, name="post"),
     path("<int:pk>/edit/", views.post_edit, name="post_edit"),
     path("<int:pk>/preview/", views.post_preview, name="post_preview"),
+    path("<int:pk>/direction/", views.post_direction_approve, name="post_direction_approve"),
     path("<int:pk>/media/", views.media_upload, name="media_upload"),
     path("media/<int:pk>/", views.media_file, name="media_file"),
     path("media/<int:pk>/remove/", views.media_delete, name="media_delete"),

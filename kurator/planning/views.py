@@ -319,6 +319,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "mentions": post.mentions.all(),
             "designer_requests": post.designer_requests.select_related("designer"),
             "direction_needs_approval": services.direction_needs_approval(post),
+            "can_approve_direction": access_of(request.user).administers(post.network_id),
             "topic_labels": [Topic(t).label for t in post.topics if t in Topic.values],
             "history": history_of(post),
             "variant_history": variant_history,
@@ -326,6 +327,22 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
             **review_context(request, post, variants),
         },
     )
+
+
+@login_required
+@require_POST
+def post_direction_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    post = get_visible_or_404(posts_visible_to(request.user), pk=pk)
+    if not access_of(request.user).administers(post.network_id):
+        raise PermissionDenied
+    try:
+        content.direction_approve(by=request.user, post=post)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The direction is approved."))
+    return redirect("planning:post", pk=post.pk)
 
 
 # Media -----------------------------------------------------------------------------------------

@@ -148,6 +148,7 @@ RULES: dict[str, Rule] = {
     "planning:post": Rule(kind="post"),
     "planning:post_edit": Rule(kind="post", may=plans_for),
     "planning:post_preview": Rule(kind="post", method="post"),
+    "planning:post_direction_approve": Rule(kind="post", may=only(*ADMINISTRATION), method="post"),
     "planning:media_upload": Rule(kind="post", may=plans_for, method="post"),
     "planning:media_file": Rule(kind="media"),
     "planning:media_delete": Rule(kind="media", may=plans_for, method="post"),

@@ -267,3 +267,24 @@ def test_the_designer_sees_the_requests_addressed_to_them_on_the_post_list(cast)
     html = login(north["designer"]).get(reverse("planning:posts")).content.decode()
     assert 'data-testid="design-tasks"' in html and "Обложка для поста" in html
     assert "Обложка для поста" not in login(north["branch_coordinator"]).get(reverse("planning:posts")).content.decode()
+
+
+def test_a_post_outside_the_directions_waits_for_the_administration_and_then_can_be_submitted(cast):
+    north = cast["north"]
+    when = datetime.now(MSK).replace(hour=12, minute=0, second=0, microsecond=0) + timedelta(days=30)
+    post = planned(cast, direction="other", when=when)
+    coordinator = login(north["coordinator"])
+    refused = coordinator.post(reverse("planning:post_submit", args=[post.pk]), follow=True).content.decode()
+    assert "the administration approves it first" in refused
+    assert coordinator.post(reverse("planning:post_direction_approve", args=[post.pk])).status_code == 403
+    administration = login(north["administration"])
+    assert (
+        'data-testid="approve-direction"'
+        in administration.get(reverse("planning:post", args=[post.pk])).content.decode()
+    )
+    administration.post(reverse("planning:post_direction_approve", args=[post.pk]))
+    post.refresh_from_db()
+    assert post.direction_approved_by == north["administration"]
+    coordinator.post(reverse("planning:post_submit", args=[post.pk]))
+    post.refresh_from_db()
+    assert post.state == PostState.SUBMITTED
