@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from kurator.accounts.models import User
@@ -139,6 +140,8 @@ class ReturnForm(StyledFormMixin, forms.Form):
                 label=_("On the text for “%(page)s”") % {"page": variant.page.name},
                 widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
                 required=False,
+                # The text commented on, beside the box, so the comment is written against what it says.
+                help_text=Truncator(variant.effective_text).chars(400),
             )
 
     def comments(self) -> list[tuple[Any, str]]:
