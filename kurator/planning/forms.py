@@ -36,6 +36,9 @@ class DateTimeInput(forms.DateTimeInput):
 
 class PostForm(StyledFormMixin, forms.Form):
     title = forms.CharField(label=_("Working title"), max_length=200)
+    pages = forms.ModelMultipleChoiceField(
+        label=_("Pages"), queryset=Page.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
     planned_at = forms.DateTimeField(
         label=_("Publication time"),
@@ -57,9 +60,6 @@ class PostForm(StyledFormMixin, forms.Form):
     partner = forms.BooleanField(label=_("Partner material"), required=False)
     borrowed_author = forms.CharField(label=_("Author of borrowed material"), max_length=200, required=False)
     borrowed_source = forms.CharField(label=_("Source of borrowed material"), max_length=500, required=False)
-    pages = forms.ModelMultipleChoiceField(
-        label=_("Pages"), queryset=Page.objects.none(), widget=forms.CheckboxSelectMultiple
-    )
 
     def __init__(self, *args: Any, pages: Any, rubrics: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -89,8 +89,10 @@ class VariantForm(StyledFormMixin, forms.Form):
 
 class MentionForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=MentionKind.choices)
-    name = forms.CharField(label=_("Name"), max_length=200, required=False)
-    url = forms.URLField(label=_("Link"), required=False)
+    name = forms.CharField(
+        label=_("Name"), max_length=200, required=False, widget=forms.TextInput(attrs={"placeholder": _("Name")})
+    )
+    url = forms.URLField(label=_("Link"), required=False, widget=forms.URLInput(attrs={"placeholder": _("Link")}))
 
 
 MentionFormSet = forms.formset_factory(MentionForm, extra=2, max_num=30)

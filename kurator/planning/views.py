@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kurator.accounts.access import access_of
+from kurator.accounts.choices import Role
 from kurator.accounts.selectors import people_visible_to
 from kurator.core.formtools import run_service
 from kurator.core.history import audit_events_of, history_of
@@ -153,7 +154,13 @@ def _editor_context(request: HttpRequest, network: Network, post: Post | None, d
         prefix="mentions",
         initial=[{"kind": m.kind, "name": m.name, "url": m.url} for m in post.mentions.all()] if post else None,
     )
-    designer = DesignerRequestForm(data, designers=people, prefix="design")
+    # Those who hold the designer role today (003 § 5.7: "дизайнером (при наличии)").
+    designers = (
+        people.filter(roles__role=Role.DESIGNER, roles__starts_on__lte=timezone.localdate())
+        .exclude(roles__ends_on__lt=timezone.localdate())
+        .distinct()
+    )
+    designer = DesignerRequestForm(data, designers=designers, prefix="design")
     return {
         "form": form,
         "variant_forms": _variant_forms(request.user, post, data) if post else [],
