@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kurator.accounts.access import access_of
+from kurator.accounts.access import access_of, active_assignments_q
 from kurator.accounts.choices import Role
+from kurator.accounts.models import RoleAssignment
 from kurator.accounts.selectors import people_visible_to
 from kurator.core.formtools import run_service
 from kurator.core.history import audit_events_of, history_of
@@ -155,10 +156,10 @@ def _editor_context(request: HttpRequest, network: Network, post: Post | None, d
         initial=[{"kind": m.kind, "name": m.name, "url": m.url} for m in post.mentions.all()] if post else None,
     )
     # Those who hold the designer role today (003 § 5.7: "дизайнером (при наличии)").
-    designers = (
-        people.filter(roles__role=Role.DESIGNER, roles__starts_on__lte=timezone.localdate())
-        .exclude(roles__ends_on__lt=timezone.localdate())
-        .distinct()
+    designers = people.filter(
+        pk__in=RoleAssignment.objects.filter(active_assignments_q(timezone.localdate()), role=Role.DESIGNER).values(
+            "person_id"
+        )
     )
     designer = DesignerRequestForm(data, designers=designers, prefix="design")
     return {
