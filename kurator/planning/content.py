@@ -82,8 +82,11 @@ def default_designer_due(post: Post) -> date | None:
     pages = [v.page for v in post.variants.select_related("page", "page__library")]
     if not pages:
         return None
-    deadline = review_deadline(pages, post.planned_at)
-    return nth_working_day_close_before(deadline.due_by, 1, schedule_for(deadline.library)).date()
+    try:
+        deadline = review_deadline(pages, post.planned_at)
+        return nth_working_day_close_before(deadline.due_by, 1, schedule_for(deadline.library)).date()
+    except ValueError:  # a library without working hours has no deadline: the person gives the date
+        return None
 
 
 @transaction.atomic

@@ -387,7 +387,11 @@ def media_file(request: HttpRequest, pk: int) -> FileResponse:
     """Files are served by Kurator, never by a web server guessing their type: the checked type, no
     sniffing, and a sandbox policy, so even a file that slipped through cannot run as a page."""
     media = _visible_media(request.user, pk)
-    response = FileResponse(media.file.open("rb"), content_type=media.content_type)
+    try:
+        handle = media.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404(_("The file is missing.")) from missing
+    response = FileResponse(handle, content_type=media.content_type)
     disposition = "attachment" if request.GET.get("download") == "1" else "inline"
     name = f"media-{media.pk}{PurePath(media.file.name).suffix}"  # never the uploaded name: it is only a label
     response["Content-Disposition"] = f'{disposition}; filename="{name}"'
