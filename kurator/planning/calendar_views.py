@@ -24,6 +24,7 @@ from kurator.planning.calendar import (
     Period,
     can_move,
     plan_for,
+    plannable_pages,
     post_time_zone,
     scope_pages,
     warnings_for,
@@ -105,6 +106,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         "pages": pages_visible_to(request.user, network).filter(archived=False),
         "libraries": libraries_visible_to(request.user, network),
         "warnings_by_page": _group_warnings(plan.warnings),
+        "can_plan": bool(plannable_pages(request.user, network)),
         "states": [(label, STATE_COLOURS[PostState(value)]) for value, label in PostState.choices],
     }
     return render(request, "planning/calendar.html", context)

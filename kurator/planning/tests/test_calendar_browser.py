@@ -158,3 +158,10 @@ def test_a_coordinator_turns_a_memorable_date_into_a_draft(live_server, page: Pa
     page.click(".fc-listMonth-button")
     expect(page.locator(".fc-list-event", has_text="Общероссийский день библиотек").first).to_be_visible()
     screenshot(page, "list")
+
+    # And a click on a date in the calendar, once confirmed, makes a draft of it too
+    page.click(".fc-dayGridMonth-button")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(".fc-daygrid-event", has_text="Основана Императорская Публичная библиотека").first.click()
+    expect(page).to_have_url(re.compile(r"/plan/\d+/$"))
+    assert Post.objects.filter(title__startswith="Основана Императорская Публичная библиотека").count() == 1

@@ -97,6 +97,31 @@
         info.el.title = parts.join(" — ");
         info.el.dataset.kind = p.kind || "";
       },
+      eventClick: function (info) {
+        // A memorable date becomes a draft in one step (R-PLAN-5): the same POST as on the dates screen.
+        const p = info.event.extendedProps;
+        if (p.kind !== "date" || data.canDraft !== "1") return;
+        info.jsEvent.preventDefault();
+        if (!window.confirm(data.msgDraftConfirm.replace("%s", info.event.title))) return;
+        const form = document.createElement("form");
+        form.method = "post";
+        form.action = p.draftUrl;
+        const token = document.createElement("input");
+        token.type = "hidden";
+        token.name = "csrfmiddlewaretoken";
+        token.value = data.csrf;
+        form.append(token);
+        document.body.append(form);
+        form.submit();
+      },
+      dateClick: function (info) {
+        // A click on an empty hour opens a new post; the editor may take the time from the link.
+        if (!data.newPostUrl || info.allDay) return;
+        const url = new URL(data.newPostUrl, window.location.href);
+        url.searchParams.set("planned_at", info.dateStr.slice(0, 16));
+        if (data.page) url.searchParams.set("page", data.page);
+        window.location.href = url.toString();
+      },
       eventDrop: function (info) {
         if (info.event.allDay) {
           info.revert();
