@@ -413,6 +413,9 @@ def _check_row(raw: RawRow, today: date) -> DateRow:
     row.source = re.sub(r"\s+", " ", _text(raw.source))
     try:
         row.day, row.month, row.year = parse_day(raw.date)
+        if isinstance(raw.date, datetime | date) and row.year == today.year:
+            # Excel turns a typed "27.05" into 27.05 of the current year: that year is not the event's.
+            row.year = None
     except ValueError:
         if _text(raw.date):
             row.errors.append(

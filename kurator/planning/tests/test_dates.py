@@ -161,6 +161,13 @@ def test_an_xlsx_file_with_a_broken_row_imports_nothing(cast):
     assert not MemorableDate.objects.filter(network=cast["north"].network).exists()
 
 
+def test_a_spreadsheet_date_of_this_year_is_a_date_without_a_year(cast):
+    data = xlsx_bytes([["Дата", "Название"], [datetime(TODAY.year, 5, 27), "День библиотек"]])
+    _preview, result = import_file(cast, data)
+    assert result.ok
+    assert MemorableDate.objects.get(network=cast["north"].network).year is None
+
+
 def test_a_good_xlsx_file_imports_its_dates(cast):
     data = xlsx_bytes(
         [["Дата", "Название"], [datetime(1828, 9, 9), "Родился Л. Н. Толстой"], ["06.06", "Пушкинский день"]]
