@@ -365,3 +365,46 @@ def submission_return(request: HttpRequest, submission_id: PathId, payload: Retu
         comments.append((variants.get(item.variant_id) if item.variant_id else None, item.text))
     review.submission_return(by=request.user, submission=submission, comments=comments)
     return _post(request.user, submission.post_id)
+
+
+class ReplyIn(Schema):
+    text: Text = Field(min_length=1, max_length=5000)
+    variant_id: Id | None = Field(None, description="Empty: on the whole post (a reply keeps its parent's variant).")
+    parent_id: Id | None = Field(None, description="The comment this one answers.")
+
+
+class CommentOut(Schema):
+    id: int
+    submission_id: int
+    variant_id: int | None
+    parent_id: int | None
+    author: PersonRef
+    text: str
+    created_at: datetime
+
+
+@router.post(
+    "/submissions/{submission_id}/comments",
+    response=responses(CommentOut, 201),
+    summary="Comment on a submitted post or answer a comment (threads per variant)",
+)
+def comment_add(request: HttpRequest, submission_id: PathId, payload: ReplyIn) -> Any:
+    from kurator.review.models import ReviewComment
+
+    user = request.user
+    submission = get_visible_or_404(submissions_visible_to(user), pk=submission_id)
+    if not review.takes_part(user, submission.post):
+        raise PermissionDenied
+    post = submission.post
+    variant = None
+    if payload.variant_id is not None:
+        variant = post.variants.filter(pk=payload.variant_id).first()
+        if variant is None:
+            raise ValidationError({"variant_id": _("The variant belongs to another post.")})
+    parent = None
+    if payload.parent_id is not None:
+        parent = ReviewComment.objects.filter(submission__post=post, pk=payload.parent_id).first()
+        if parent is None:
+            raise ValidationError({"parent_id": _("The comment answers another post.")})
+    comment = review.comment_add(by=user, submission=submission, text=payload.text, variant=variant, parent=parent)
+    return Status(201, comment)

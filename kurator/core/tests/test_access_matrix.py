@@ -548,6 +548,13 @@ API_RULES: dict[str, ApiRule] = {
     "api:submission_approve": ApiRule(
         "planning/submissions/{pk}/approve", kind="submission", method="post", may=only(*CURATORS)
     ),
+    "api:comment_add": ApiRule(
+        "planning/submissions/{pk}/comments",
+        kind="submission",
+        method="post",
+        may=plans_for,
+        body=lambda o, a, t: {"text": f"Вопрос от {a}"},
+    ),
     "api:submission_return": ApiRule(
         "planning/submissions/{pk}/return",
         kind="submission",

@@ -116,3 +116,24 @@ def test_rubrics_are_listed_with_their_next_due_day(cast, coordinator):
     items = coordinator.get("/planning/rubrics").json()["items"]
     assert items[0]["name"] == "Бюро"
     assert datetime.fromisoformat(items[0]["next_due"]).weekday() == 2
+
+
+def test_the_coordinator_answers_the_curators_comment_in_its_thread(cast, coordinator, curator):
+    north = cast["north"]
+    created = coordinator.post(
+        "/planning/posts",
+        {"page_ids": [north.central_page.pk], "title": "Встреча", "text": "т", "planned_at": in_days(30)},
+    ).json()
+    submission_id = coordinator.post(f"/planning/posts/{created['id']}/submit").json()["submission"]["id"]
+    variant_id = created["variants"][0]["id"]
+    question = curator.post(
+        f"/planning/submissions/{submission_id}/comments", {"text": "Кто ведущий?", "variant_id": variant_id}
+    )
+    assert question.status_code == 201
+    answer = coordinator.post(
+        f"/planning/submissions/{submission_id}/comments", {"text": "Иванова", "parent_id": question.json()["id"]}
+    )
+    assert answer.status_code == 201
+    assert answer.json()["variant_id"] == variant_id and answer.json()["parent_id"] == question.json()["id"]
+    designer = api_as(north["designer"], language="en")
+    assert designer.post(f"/planning/submissions/{submission_id}/comments", {"text": "?"}).status_code == 403
