@@ -54,8 +54,15 @@ def test_a_curator_returns_a_post_with_a_comment_on_a_variant_and_approves_it_af
     variant = post.variants.get()
     post_url = f"{live_server.url}/plan/{post.pk}/"
 
-    # When the coordinator types a text too long for VK, the preview says so at once
+    # When the coordinator starts a new post, the preview shows it on the page they choose as they type
     log_in_with_code(page, live_server, "coordinator@north.test", coordinator_secret)
+    page.goto(f"{live_server.url}/plan/new/")
+    page.check(f'input[name="pages"][value="{north.central_page.pk}"]')
+    page.fill('textarea[name="text"]', "Новые книги на абонементе: https://example.org/new")
+    expect(page.locator(f'[data-testid="preview-{north.central_page.pk}"] a')).to_have_text("https://example.org/new")
+    screenshot(page, "new-post")
+
+    # When the coordinator types a text too long for VK, the preview says so at once
     page.goto(f"{post_url}edit/")
     page.fill(f'textarea[name="v{variant.pk}-text"]', "я" * 17000)
     expect(page.locator('[data-testid="preview"] [data-testid="problems"]')).to_contain_text("16384")
