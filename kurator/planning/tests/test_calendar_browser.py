@@ -161,6 +161,8 @@ def test_a_coordinator_turns_a_memorable_date_into_a_draft(live_server, page: Pa
 
     # And a click on a date in the calendar, once confirmed, makes a draft of it too
     page.click(".fc-dayGridMonth-button")
+    expect(page.locator(".fc-dayGridMonth-button")).to_have_class(re.compile("fc-button-active"))
+    page.wait_for_load_state("networkidle")  # the month's events are fetched again: click the final ones
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator(".fc-daygrid-event", has_text="Основана Императорская Публичная библиотека").first.click()
     expect(page).to_have_url(re.compile(r"/plan/\d+/$"))

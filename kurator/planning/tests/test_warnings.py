@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils import translation
+
 from kurator.planning.choices import Topic
 from kurator.planning.warnings import (
     PageInfo,
@@ -151,7 +153,8 @@ def test_as_many_partner_posts_as_own_do_not_predominate():
 
 def test_two_posts_on_one_page_less_than_an_hour_apart_clash():
     posts = [item(1, at(MONDAY, 10, 0)), item(2, at(MONDAY, 10, 40)), item(3, at(MONDAY, 12, 0))]
-    warnings = clash_warnings(PAGE, posts)
+    with translation.override("ru"):  # times as the library reads them: 24 hours
+        warnings = clash_warnings(PAGE, posts)
     assert kinds(warnings) == [WarningKind.CLASH]
     assert warnings[0].post_ids == (1, 2)
     assert "10:00" in warnings[0].message and "10:40" in warnings[0].message
