@@ -274,5 +274,5 @@ def plan_warnings(
         result += weekly_count_warnings(page, own, weeks)
         result += topic_warnings(page, own, quarters)
         result += partner_warnings(page, own, months)
-        result += [w for w in clash_warnings(page, own) if w.ends >= today]
+        result += [w for w in clash_warnings(page, own) if w.ends >= max(first, today) and w.starts <= last]
     return result

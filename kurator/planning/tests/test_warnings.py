@@ -176,6 +176,14 @@ def test_periods_already_over_are_history_not_warnings():
     assert [w.starts for w in warnings if w.kind == WarningKind.TOPICS_MISSING] == [date(2027, 1, 1)]
 
 
+def test_a_clash_outside_the_period_on_screen_is_not_shown_with_it():
+    posts = [item(1, at(date(2027, 3, 20), 10)), item(2, at(date(2027, 3, 20), 10, 30))]
+    shown = plan_warnings([PAGE], posts, MONDAY, date(2027, 3, 7), date(2027, 2, 1))
+    assert WarningKind.CLASH not in kinds(shown)
+    later = plan_warnings([PAGE], posts, date(2027, 3, 15), date(2027, 3, 21), date(2027, 2, 1))
+    assert WarningKind.CLASH in kinds(later)
+
+
 def test_warnings_are_given_as_json_for_the_feed():
     warning = weekly_count_warnings(PAGE, [], [MONDAY])[0]
     data = warning.as_json()
