@@ -11,7 +11,7 @@ import os
 import re
 import secrets
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -91,16 +91,31 @@ def _today(network: Network) -> date:
 def dates_list(request: HttpRequest) -> HttpResponse:
     network = _network(request)
     dates = list(memorable_dates_visible_to(request.user, network))
-    first, last = upcoming_window(_today(network))
+    first, last = _anniversary_period(request, _today(network))
     context = {
         "network": network,
         "months": [(MONTHS[month], month, in_month) for month, in_month in dates_by_month(dates)],
         "anniversaries": round_anniversaries(dates, first, last),
+        "window_first": first,
         "window_last": last,
         "can_import": can_import_dates(request.user, network),
         "can_draft": bool(plannable_pages(request.user, network)),
     }
     return render(request, "planning/dates.html", context)
+
+
+def _anniversary_period(request: HttpRequest, today: date) -> tuple[date, date]:
+    """?from=…&to=… chooses the period of round anniversaries (the coming year when not given);
+    a period longer than ten years is cut to ten."""
+    first, last = upcoming_window(today)
+    try:
+        first = date.fromisoformat(request.GET.get("from", "")) if request.GET.get("from") else first
+        last = date.fromisoformat(request.GET.get("to", "")) if request.GET.get("to") else last
+    except ValueError:
+        first, last = upcoming_window(today)
+    if last < first:
+        first, last = last, first
+    return first, min(last, first + timedelta(days=3653))
 
 
 @login_required

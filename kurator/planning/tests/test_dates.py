@@ -375,3 +375,17 @@ def test_another_network_s_date_is_not_found(cast):
     client.force_login(person)
     theirs = MemorableDate.objects.create(network=cast["west"].network, month=6, day=6, title="Их дата")
     assert client.post(reverse("planning:date_draft", args=[theirs.pk])).status_code == 404
+
+
+def test_the_dates_screen_lists_the_round_anniversaries_of_the_chosen_period(cast):
+    MemorableDate.objects.create(network=None, month=1, day=27, year=1826, title="Родился М. Е. Салтыков-Щедрин")
+    person = cast["north"]["staff"]
+    enable_totp(person)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(person)
+    response = client.get(reverse("planning:dates"), {"from": "2026-01-01", "to": "2026-12-31"})
+    assert [(o.day, o.years) for o in response.context["anniversaries"]] == [(date(2026, 1, 27), 200)]
+    response = client.get(reverse("planning:dates"), {"from": "2027-01-01", "to": "2027-12-31"})
+    assert response.context["anniversaries"] == []
+    response = client.get(reverse("planning:dates"), {"from": "вчера"})
+    assert response.status_code == 200
