@@ -115,8 +115,9 @@ def test_a_coordinator_plans_a_week_sees_the_warnings_and_moves_a_post(live_serv
     # When they look at the next week, which has no posts yet
     page.click(".fc-next-button")
 
-    # Then the short week is a warning before it happens
+    # Then the short week is a warning before it happens, and the address keeps the week for a reload
     expect(warnings.locator('li[data-kind="too_few"]')).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"view=week&start=2027-03-08"))
     screenshot(page, "next-week-warning")
 
 

@@ -88,6 +88,14 @@
           })
           .catch(failure);
       },
+      datesSet: function (info) {
+        // Keep the address in step, so that a reload or a shared link opens the same period and view.
+        const name = Object.keys(VIEWS).find((key) => VIEWS[key] === info.view.type) || "month";
+        const url = new URL(window.location.href);
+        url.searchParams.set("view", name);
+        url.searchParams.set("start", info.view.currentStart.toISOString().slice(0, 10));
+        window.history.replaceState(null, "", url.toString());
+      },
       eventDidMount: function (info) {
         const p = info.event.extendedProps;
         const parts = [info.event.title];
