@@ -8,7 +8,7 @@ and review services (403 when not allowed, 422 with the messages when the input 
 from datetime import datetime
 from typing import Annotated, Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,14 +18,16 @@ from ninja.pagination import paginate
 from kurator.accounts.access import access_of
 from kurator.core.api_helpers import Id, Pagination, PathId, PersonRef, Text, query_id, responses
 from kurator.core.errors import PermissionDenied, ValidationError
+from kurator.networks.limits import Draft, Media, Problem, check_variant
 from kurator.planning import content, services
 from kurator.planning.choices import Direction, PostState, Topic
 from kurator.planning.models import Post, PostVariant, Rubric
 from kurator.planning.selectors import next_due_slot, posts_visible_to, rubrics_visible_to, submissions_visible_to
 from kurator.registry.models import Page
+from kurator.registry.schedules import schedule_for
 from kurator.registry.selectors import get_visible_or_404, pages_visible_to
 from kurator.review import services as review
-from kurator.review.deadlines import review_deadline
+from kurator.review.deadlines import REVIEW_WORKING_DAYS, library_of, nth_working_day_close_before
 from kurator.review.models import Submission
 
 router = Router(tags=["planning"])
@@ -125,23 +127,15 @@ class PostOut(Schema):
 
     @staticmethod
     def resolve_variants(obj: Post) -> list[Any]:
-        return list(obj.variants.select_related("page", "post").order_by("page__name"))
+        return _variants(obj)
 
     @staticmethod
-    def resolve_review_deadline(obj: Post) -> datetime | None:
-        pages = [v.page for v in obj.variants.select_related("page", "page__library")]
-        try:
-            return review_deadline(pages, obj.planned_at).due_by if pages else None
-        except ValueError:
-            return None
+    def resolve_review_deadline(obj: Post, context: Any) -> datetime | None:
+        return _due_by(obj, context["request"])
 
     @staticmethod
     def resolve_warnings(obj: Post) -> list[str]:
-        warnings = [
-            f"{v.page.name}: {p.message}"
-            for v in obj.variants.select_related("page", "post")
-            for p in services.variant_problems(v)
-        ]
+        warnings = [f"{v.page.name}: {p.message}" for v in _variants(obj) for p in _problems(v)]
         if services.direction_needs_approval(obj):
             warnings.append(
                 _("This post is outside the directions of 003 § 4.1: the administration approves it first.")
@@ -150,7 +144,8 @@ class PostOut(Schema):
 
     @staticmethod
     def resolve_submission(obj: Post) -> Any:
-        return review.latest_submission(obj)
+        submissions = list(obj.submissions.all())  # prefetched newest first by _posts()
+        return submissions[0] if submissions else None
 
 
 class VariantIn(Schema):
@@ -203,6 +198,41 @@ class ReturnIn(Schema):
 # Helpers ---------------------------------------------------------------------------------------
 
 
+def _posts(user: Any) -> QuerySet[Post]:
+    """Posts as the API shows them, with what their answers need read in a few queries, not per post."""
+    return posts_visible_to(user).prefetch_related(
+        "media", Prefetch("submissions", queryset=Submission.objects.order_by("-submitted_at", "-id"))
+    )
+
+
+def _variants(post: Post) -> list[PostVariant]:
+    variants = sorted(post.variants.all(), key=lambda v: v.page.name)  # prefetched with their pages
+    for variant in variants:
+        variant.post = post  # the media are prefetched on this very object
+    return variants
+
+
+def _problems(variant: PostVariant) -> list[Problem]:
+    media = tuple(Media(m.kind, m.size, m.content_type) for m in variant.post.media.all())
+    draft = Draft(text=variant.effective_text, media=media, parse_mode=variant.parse_mode)
+    return check_variant(variant.page.social_network, draft)
+
+
+def _due_by(post: Post, request: Any) -> datetime | None:
+    """review_deadline (R-REV-1) with each library's schedule read once per request."""
+    schedules = request.__dict__.setdefault("_kurator_schedules", {})
+    dues = []
+    try:
+        for page in [v.page for v in post.variants.all()]:
+            key = page.library_id or f"network-{page.network_id}"
+            if key not in schedules:
+                schedules[key] = schedule_for(library_of(page))
+            dues.append(nth_working_day_close_before(post.planned_at, REVIEW_WORKING_DAYS, schedules[key]))
+    except ValueError:  # a library without working days: no deadline to show
+        return None
+    return min(dues) if dues else None
+
+
 def _pages(user: Any, ids: list[int]) -> list[Page]:
     found = list(pages_visible_to(user).filter(pk__in=set(ids)))
     if len(found) != len(set(ids)):
@@ -228,7 +258,7 @@ def _rubric(user: Any, network: Any, rubric_id: int | None) -> Rubric | None:
 
 
 def _post(user: Any, post_id: int) -> Post:
-    return get_visible_or_404(posts_visible_to(user), pk=post_id)
+    return get_visible_or_404(_posts(user), pk=post_id)
 
 
 def _may_plan(user: Any, post: Post) -> None:
@@ -265,7 +295,7 @@ def posts_list(
     planned_from: datetime | None = None,
     planned_to: datetime | None = None,
 ) -> Any:
-    qs = posts_visible_to(request.user)
+    qs = _posts(request.user)
     if network is not None:
         qs = qs.filter(network_id=network)
     if page is not None:
