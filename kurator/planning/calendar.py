@@ -224,6 +224,7 @@ def post_event(item: PlannedPost) -> dict[str, Any]:
             "pages": list(item.page_names),
             "partner": post.partner,
             "moveUrl": reverse("planning:calendar_move", args=[post.pk]),
+            "zone": str(item.local.tzinfo),  # the wall clock shown is this zone's: a move comes back in it
         },
     }
 

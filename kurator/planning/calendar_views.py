@@ -23,6 +23,7 @@ from kurator.planning.calendar import (
     STATE_COLOURS,
     Period,
     can_move,
+    page_time_zone,
     plan_for,
     plannable_pages,
     post_time_zone,
@@ -30,6 +31,7 @@ from kurator.planning.calendar import (
     warnings_for,
 )
 from kurator.planning.choices import PostState
+from kurator.planning.models import Post
 from kurator.planning.selectors import posts_visible_to
 from kurator.registry.models import Library, Network, Page
 from kurator.registry.selectors import get_visible_or_404, libraries_visible_to, pages_visible_to
@@ -149,7 +151,7 @@ def calendar_move(request: HttpRequest, pk: int) -> JsonResponse:
         if post.state in (PostState.PUBLISHED, PostState.WITHDRAWN):
             return _refusal(_("A published or withdrawn post cannot be moved."), 400)
         raise PermissionDenied
-    zone = ZoneInfo(post_time_zone(post))
+    zone = ZoneInfo(_move_zone(post, request.POST.get("zone", "")))
     try:
         moved = datetime.fromisoformat(request.POST.get("start", "")[:16])
     except ValueError:
@@ -187,6 +189,13 @@ def calendar_move(request: HttpRequest, pk: int) -> JsonResponse:
             "warnings": [w.as_json() for w in warnings],
         }
     )
+
+
+def _move_zone(post: Post, asked: str) -> str:
+    """The zone whose wall clock the calendar showed: one of the post's pages' (a shared post is shown
+    in the zone of the page in view); anything else falls back to the post's first page."""
+    zones = {page_time_zone(v.page) for v in post.variants.all()}
+    return asked if asked in zones else post_time_zone(post)
 
 
 def _move_message(due: datetime, late: bool, urgent: bool) -> str:

@@ -296,3 +296,29 @@ def test_the_feed_costs_the_same_number_of_queries_for_three_posts_or_twelve(cas
     with CaptureQueriesContext(connection) as many:
         feed(client)
     assert len(many) == len(few)
+
+
+def test_a_shared_post_moves_by_the_wall_clock_of_the_page_it_was_shown_on(cast):
+    north = cast["north"]
+    north.branch.time_zone = "Asia/Novosibirsk"
+    north.branch.save()
+    post = post_create(
+        by=north["curator"],
+        network=north.network,
+        pages=[north.central_page, north.branch_page],
+        title="Общий пост",
+        planned_at=datetime(2027, 3, 3, 10, tzinfo=MSK),
+    )
+    client = login(north["curator"])
+    event = next(e for e in feed(client, page=north.branch_page.pk)["events"] if e["id"] == f"post-{post.pk}")
+    assert event["start"] == "2027-03-03T14:00" and event["extendedProps"]["zone"] == "Asia/Novosibirsk"
+    response = client.post(
+        reverse("planning:calendar_move", args=[post.pk]), {"start": "2027-03-04T14:00", "zone": "Asia/Novosibirsk"}
+    )
+    assert response.status_code == 200
+    post.refresh_from_db()
+    assert post.planned_at == datetime(2027, 3, 4, 10, tzinfo=MSK)
+    # A zone that is none of the post's pages' is not trusted: the first page's zone is used.
+    client.post(reverse("planning:calendar_move", args=[post.pk]), {"start": "2027-03-05T10:00", "zone": "Asia/Tokyo"})
+    post.refresh_from_db()
+    assert post.planned_at == datetime(2027, 3, 5, 10, tzinfo=MSK)

@@ -138,6 +138,7 @@
         }
         const body = new FormData();
         body.set("start", wallClock(info.event.start));
+        body.set("zone", info.event.extendedProps.zone || "");
         fetch(info.event.extendedProps.moveUrl, {
           method: "POST",
           body: body,
