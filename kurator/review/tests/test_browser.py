@@ -80,7 +80,7 @@ def test_a_curator_returns_a_post_with_a_comment_on_a_variant_and_approves_it_af
 
     # When the curator opens the post from the list of posts to review and returns it with a comment on the VK text
     log_in_with_code(curator, live_server, "curator@north.test", curator_secret)
-    curator.click('[data-testid="nav-review"]')
+    curator.goto(f"{live_server.url}/plan/review/")
     expect(curator.locator('[data-testid="queue"]')).to_contain_text("Встреча с писателем")
     screenshot(curator, "queue")
     curator.click('[data-testid="queue"] a:has-text("Встреча с писателем")')
