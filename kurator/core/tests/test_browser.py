@@ -51,8 +51,8 @@ def log_in(page: Page, live_server, email: str) -> None:
 def open_user_menu(page: Page) -> None:
     # Bootstrap's dropdown script is deferred: a click before it has run opens nothing.
     page.wait_for_load_state("load")
-    page.click("#mainnav .dropdown-toggle")
-    expect(page.locator("#mainnav .dropdown-menu")).to_be_visible()
+    page.click('[data-testid="user-menu"]')
+    expect(page.locator('[data-testid="user-menu"] + .dropdown-menu')).to_be_visible()
 
 
 def log_out(page: Page) -> None:
@@ -68,8 +68,8 @@ def registry_page_names(page: Page) -> set[str]:
 def expect_russian_workspace(page: Page) -> None:
     expect(page.locator("html")).to_have_attribute("lang", "ru")
     nav = page.locator(MAIN_NAV)
-    expect(nav.first).to_have_text(russian("Pages"))
-    expect(page.locator(MAIN_NAV, has_text=russian("People"))).to_have_count(1)
+    expect(nav.first).to_have_text(russian("Content plan"))
+    expect(page.locator(MAIN_NAV, has_text=russian("Registry"))).to_have_count(1)
 
 
 def test_a_curator_sets_up_two_factor_at_first_login_and_sees_the_whole_network_in_the_registry(
@@ -153,8 +153,8 @@ def test_a_librarian_switches_the_interface_to_english_and_back_and_the_choice_f
 
     # Then the navigation is English, on the page they were on
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.locator(MAIN_NAV).first).to_have_text("Pages")
-    expect(page.locator(MAIN_NAV, has_text="People")).to_have_count(1)
+    expect(page.locator(MAIN_NAV).first).to_have_text("Content plan")
+    expect(page.locator(MAIN_NAV, has_text="Registry")).to_have_count(1)
     screenshot(page, "english")
 
     assert User.objects.get(email="staff@north.test").language == "en"
@@ -168,7 +168,7 @@ def test_a_librarian_switches_the_interface_to_english_and_back_and_the_choice_f
 
     # Then the interface is English again as soon as they are known: the choice is kept on the person
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.locator(MAIN_NAV).first).to_have_text("Pages")
+    expect(page.locator(MAIN_NAV).first).to_have_text("Content plan")
 
     # When they switch back to Russian, the interface is Russian again, also at the next login
     open_user_menu(page)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         result = load_demo()
         load_sandbox_demo()  # the demo's VK and Telegram pages, connected to sandbox communities and channels
+        call_command("load_memorable_dates", verbosity=0)  # the starter set of literary and library dates
         if options["verbosity"] == 0:
             return  # `make run` prints the logins itself, once the server is up
         names = ", ".join(str(network) for network in result.networks)
