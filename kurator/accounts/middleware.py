@@ -56,7 +56,15 @@ def has_second_factor(user: object) -> bool:
 class RequireTwoFactorMiddleware:
     """A person whose role requires login confirmation cannot work until an authenticator app is set up."""
 
-    ALWAYS_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/", "/health", "/sandbox/vk/", "/sandbox/telegram/")
+    ALWAYS_ALLOWED_PREFIXES = (
+        "/accounts/",
+        "/static/",
+        "/i18n/",
+        "/api/",
+        "/health",
+        "/sandbox/vk/",
+        "/sandbox/telegram/",
+    )
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

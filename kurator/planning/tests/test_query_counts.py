@@ -7,7 +7,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kurator.core.testing.api import api_as
 from kurator.core.testing.cast import enable_totp
 from kurator.planning.services import post_create
 
