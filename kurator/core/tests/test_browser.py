@@ -100,8 +100,10 @@ def test_a_curator_sets_up_two_factor_at_first_login_and_sees_the_whole_network_
     expect_russian_workspace(page)
     screenshot(page, "after-setting-up-2fa")
 
-    # When they open the page registry from the navigation
-    page.locator(MAIN_NAV).first.click()
+    # When they open the page registry from the navigation (Registry → Pages)
+    page.wait_for_load_state("load")  # Bootstrap's deferred script opens the dropdown
+    page.locator(MAIN_NAV, has_text=russian("Registry")).click()
+    page.get_by_role("link", name=russian("Pages"), exact=True).click()
     expect(page).to_have_url(re.compile(r"/registry/$"))
 
     # Then every page of "north" is listed, and none of "west"
