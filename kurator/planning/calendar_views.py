@@ -115,10 +115,16 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
 
 
 def _group_warnings(warnings: list[Any]) -> list[tuple[str, list[Any]]]:
-    grouped: dict[str, list[Any]] = {}
+    """One block per page (two pages may share a name on different networks, so the id keys it)."""
+    from kurator.registry.models import Page
+
+    grouped: dict[int, list[Any]] = {}
     for warning in warnings:
-        grouped.setdefault(warning.page_name, []).append(warning)
-    return sorted(grouped.items())
+        grouped.setdefault(warning.page_id, []).append(warning)
+    labels = {p.pk: str(p) for p in Page.objects.filter(pk__in=list(grouped))}
+    return sorted(
+        ((labels.get(pid, items[0].page_name), items) for pid, items in grouped.items()), key=lambda row: row[0]
+    )
 
 
 @login_required
