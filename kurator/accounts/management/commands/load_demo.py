@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from kurator.accounts.demo import DEMO_DOMAIN, DEMO_PASSWORD, demo_login_table, load_demo
+from kurator.planning.demo import load_planning_demo
 from kurator.sandbox.demo import load_sandbox_demo
 
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         result = load_demo()
         load_sandbox_demo()  # the demo's VK and Telegram pages, connected to sandbox communities and channels
         call_command("load_memorable_dates", verbosity=0)  # the starter set of literary and library dates
+        load_planning_demo()  # the working group's rubrics and a week of posts, through the planning services
         if options["verbosity"] == 0:
             return  # `make run` prints the logins itself, once the server is up
         names = ", ".join(str(network) for network in result.networks)
