@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from kurator.planning.dates import load_starter_dates
 
@@ -15,4 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         created, updated = load_starter_dates()
-        self.stdout.write(f"Memorable dates: {created} added, {updated} updated.")
+        if options["verbosity"]:
+            self.stdout.write(
+                _("Memorable dates: %(created)s added, %(updated)s updated.") % {"created": created, "updated": updated}
+            )
