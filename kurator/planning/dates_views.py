@@ -7,16 +7,10 @@ known only to the person's session, as the registry import does."""
 
 from __future__ import annotations
 
-import os
-import re
-import secrets
-import time
 from datetime import date, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from kurator.core.uploads import PendingUpload
 from kurator.planning.calendar import draft_from_date, plannable_pages, post_url
 from kurator.planning.dates import (
     MAX_FILE_BYTES,
@@ -45,9 +40,7 @@ from kurator.planning.dates import (
 from kurator.registry.models import Network
 from kurator.registry.selectors import get_visible_or_404
 
-UPLOAD_SESSION_KEY = "dates_import_upload"
-UPLOAD_MAX_AGE_SECONDS = 24 * 3600
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+PENDING = PendingUpload(prefix="dates", suffix=".bin", session_key="dates_import_upload")
 
 
 class DatesUploadForm(forms.Form):
@@ -226,47 +219,13 @@ def _render(
 # The uploaded file between the steps ----------------------------------------------------------
 
 
-def _uploads_dir() -> Path:
-    directory = Path(settings.DATA_DIR) / "uploads"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
-def _upload_path(token: str) -> Path | None:
-    return _uploads_dir() / f"dates-{token}.bin" if _TOKEN.match(token) else None
-
-
 def _keep_upload(request: HttpRequest, network: Network, data: bytes) -> None:
-    directory = _uploads_dir()
-    limit = time.time() - UPLOAD_MAX_AGE_SECONDS
-    for stale in directory.glob("dates-*.bin"):  # previews nobody confirmed or cancelled
-        try:
-            if stale.stat().st_mtime < limit:
-                stale.unlink()
-        except FileNotFoundError:
-            pass
-    token = secrets.token_urlsafe(24)
-    path = _upload_path(token)
-    assert path is not None
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    request.session[UPLOAD_SESSION_KEY] = {"token": token, "network": network.pk}
+    PENDING.keep(request, network.pk, data)
 
 
 def _kept_upload(request: HttpRequest, network: Network) -> bytes | None:
-    kept = request.session.get(UPLOAD_SESSION_KEY) or {}
-    path = _upload_path(str(kept.get("token", "")))
-    if path is None or kept.get("network") != network.pk:
-        return None
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
+    return PENDING.kept(request, network.pk)
 
 
 def _discard_upload(request: HttpRequest) -> None:
-    kept = request.session.pop(UPLOAD_SESSION_KEY, None) or {}
-    path = _upload_path(str(kept.get("token", "")))
-    if path is not None:
-        path.unlink(missing_ok=True)
+    PENDING.discard(request)

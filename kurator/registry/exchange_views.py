@@ -5,14 +5,8 @@ DATA_DIR/uploads with a random name known only to the person's session; confirmi
 
 from __future__ import annotations
 
-import os
-import re
-import secrets
-import time
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -24,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from kurator.core.errors import require
+from kurator.core.uploads import PendingUpload
 from kurator.registry.exchange import (
     COLUMNS,
     MAX_ROWS,
@@ -36,9 +31,7 @@ from kurator.registry.exchange import (
 from kurator.registry.forms_exchange import RegistryConfirmForm, RegistryUploadForm
 from kurator.registry.models import Network
 
-UPLOAD_SESSION_KEY = "registry_import_upload"
-UPLOAD_MAX_AGE_SECONDS = 24 * 3600
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+PENDING = PendingUpload(prefix="registry", suffix=".xlsx", session_key="registry_import_upload")
 
 
 def _network(request: HttpRequest) -> Network:
@@ -145,52 +138,13 @@ def _render(
 # The uploaded file between the steps ----------------------------------------------------------
 
 
-def _uploads_dir() -> Path:
-    directory = Path(settings.DATA_DIR) / "uploads"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
-def _sweep_stale_uploads(directory: Path) -> None:
-    """Files left by previews nobody confirmed or cancelled."""
-    limit = time.time() - UPLOAD_MAX_AGE_SECONDS
-    for path in directory.glob("registry-*.xlsx"):
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink()
-        except FileNotFoundError:
-            pass
-
-
-def _upload_path(token: str) -> Path | None:
-    return _uploads_dir() / f"registry-{token}.xlsx" if _TOKEN.match(token) else None
-
-
 def _keep_upload(request: HttpRequest, network: Network, data: bytes) -> None:
-    directory = _uploads_dir()
-    _sweep_stale_uploads(directory)
-    token = secrets.token_urlsafe(24)
-    path = _upload_path(token)
-    assert path is not None
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    request.session[UPLOAD_SESSION_KEY] = {"token": token, "network": network.pk}
+    PENDING.keep(request, network.pk, data)
 
 
 def _kept_upload(request: HttpRequest, network: Network) -> bytes | None:
-    kept = request.session.get(UPLOAD_SESSION_KEY) or {}
-    path = _upload_path(str(kept.get("token", "")))
-    if path is None or kept.get("network") != network.pk:
-        return None
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
+    return PENDING.kept(request, network.pk)
 
 
 def _discard_upload(request: HttpRequest) -> None:
-    kept = request.session.pop(UPLOAD_SESSION_KEY, None) or {}
-    path = _upload_path(str(kept.get("token", "")))
-    if path is not None:
-        path.unlink(missing_ok=True)
+    PENDING.discard(request)
