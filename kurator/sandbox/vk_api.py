@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import socket
-import struct
 import time
 from typing import Any
 
@@ -17,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from kurator.sandbox import vk_service
 from kurator.sandbox.choices import FaultKind, Network
+from kurator.sandbox.connection import reset_connection
 from kurator.sandbox.faults import ActiveFault, faults_for
 from kurator.sandbox.vk_service import Call, VkError
 
@@ -66,47 +65,7 @@ def error_response(error: VkError, method: str, params: dict[str, str]) -> JsonR
 
 
 class DropConnection(Exception):
-    """Raised where the client must see the connection closed without an answer and no server
-    socket is at hand (Django's test client): the test sees the exception, as a client sees a reset."""
-
-
-def client_socket(request: HttpRequest) -> socket.socket | None:
-    """The connection's socket: gunicorn hands it over in the environ; Django's development and
-    live-test servers reach it through wsgi.input → LimitedStream → buffered reader → SocketIO."""
-    direct = request.META.get("gunicorn.socket")
-    if isinstance(direct, socket.socket):
-        return direct
-    stream: Any = request.META.get("wsgi.input")
-    for _ in range(6):
-        if isinstance(stream, socket.socket):
-            return stream
-        if stream is None:
-            return None
-        stream = inner_stream(stream)
-    return None
-
-
-def inner_stream(stream: Any) -> Any:
-    """One layer down: Django's LimitedStream keeps only the bound `read` of what it wraps."""
-    for name in ("_sock", "raw", "stream", "_stream", "rfile"):
-        if hasattr(stream, name):
-            return getattr(stream, name)
-    return getattr(getattr(stream, "_read", None), "__self__", None)
-
-
-def drop_connection(request: HttpRequest) -> HttpResponse:
-    """Close the connection without an answer: SO_LINGER 0 makes the close a reset (RST), and the
-    shutdown ends the exchange now, before the server writes anything."""
-    sock = client_socket(request)
-    if sock is None:
-        raise DropConnection("sandbox fault: connection reset")
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    # Whatever the server then tries to write fails as a broken pipe, which it ignores quietly.
-    return HttpResponse(b"", status=200)
+    """Raised inside a call when an injected fault wants the connection reset without an answer."""
 
 
 class FaultOutcome:
@@ -200,7 +159,7 @@ def method(request: HttpRequest, method: str) -> HttpResponse:
     except ServerFault as fault:
         return fault.response
     except DropConnection:
-        return drop_connection(request)
+        return reset_connection(request)  # raises ConnectionReset where no socket is at hand (the test client)
     if answer_after:
         # The write is done and ledgered; the client with a shorter timeout gives up and never learns it.
         time.sleep(answer_after)

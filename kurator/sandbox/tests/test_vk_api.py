@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from kurator.sandbox import vk_core, vk_events, vk_service
 from kurator.sandbox.choices import FaultKind, Network, VkTokenKind
+from kurator.sandbox.connection import ConnectionReset
 from kurator.sandbox.faults import inject
 from kurator.sandbox.models import LedgerEntry, VkBan, VkEvent, VkPost, VkToken
 from kurator.sandbox.tests.vk_setup import ADMIN_VK_ID, PNG, CallbackServer, VkWorld, make_vk_world
-from kurator.sandbox.vk_api import DropConnection
 
 
 @pytest.fixture
@@ -906,7 +906,7 @@ def test_an_injected_server_error_may_choose_its_status(client, world):
 def test_an_injected_connection_reset_drops_the_call_without_doing_it(client, world):
     vk_fault(FaultKind.CONNECTION_RESET, remaining=1)
 
-    with pytest.raises(DropConnection):
+    with pytest.raises(ConnectionReset):
         post(client, world, message="x")
 
     assert not VkPost.objects.exists()
