@@ -307,6 +307,31 @@ def opening_hours_on(day: date, schedule: Schedule) -> tuple[datetime, datetime]
     return _Clock(schedule).opening(day)
 
 
+def nth_opening_before(moment: datetime, n: int, schedule: Schedule) -> tuple[datetime, datetime]:
+    """The opening interval of the n-th day the unit works, counting back from the day before
+    `moment`'s local day; one calendar serves the whole walk (overrides are read in windows)."""
+    clock = _Clock(schedule)
+    found = 0
+    for day in clock.days(clock.local_date(moment) - ONE_DAY, forward=False):
+        opening = clock.opening(day, forward=False)
+        if opening is not None:
+            found += 1
+            if found == n:
+                return opening
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def opening_at_or_after(moment: datetime, schedule: Schedule) -> tuple[datetime, datetime]:
+    """The opening interval in which `moment` falls, or the next one: when something sent at `moment`
+    counts as received by the unit ("строго в рабочее время")."""
+    clock = _Clock(schedule)
+    for day in clock.days(clock.local_date(moment), forward=True):
+        opening = clock.opening(day, forward=True)
+        if opening is not None and moment < opening[1]:
+            return opening
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def working_time_between(start: datetime, end: datetime, schedule: Schedule) -> timedelta:
     """The part of [start, end] that falls inside the unit's opening hours on its working days
     (negative when end is before start)."""
