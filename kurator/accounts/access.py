@@ -27,9 +27,8 @@ class Access:
     registry_network_ids: frozenset[int] = frozenset()
     library_ids: frozenset[int] = frozenset()
     headed_library_ids: frozenset[int] = frozenset()
-    headed_department_ids: frozenset[int] = frozenset()
     page_ids: frozenset[int] = frozenset()
-    coordinated_page_ids: frozenset[int] = frozenset()
+    coordinated_page_ids: frozenset[int] = frozenset()  # pages they coordinate or own (not only administer)
     roles: frozenset[str] = frozenset()
     substituting_for: tuple[int, ...] = field(default=())
 
@@ -114,8 +113,7 @@ def compute_access(user: Any, day: date | None = None) -> Access:
             if a["role"] in (Role.COORDINATOR, Role.PAGE_OWNER):
                 coordinated.add(a["page_id"])
     headed_libraries = set(Library.objects.filter(head=user).values_list("id", flat=True))
-    headed_departments = dict(Department.objects.filter(head=user).values_list("id", "library_id"))
-    libraries |= headed_libraries | set(headed_departments.values())
+    libraries |= headed_libraries | set(Department.objects.filter(head=user).values_list("library_id", flat=True))
     network_ids |= set(Library.objects.filter(id__in=headed_libraries).values_list("network_id", flat=True))
     return Access(
         user_id=user.pk,  # type: ignore[attr-defined]
@@ -125,7 +123,6 @@ def compute_access(user: Any, day: date | None = None) -> Access:
         registry_network_ids=frozenset(registry),
         library_ids=frozenset(libraries),
         headed_library_ids=frozenset(headed_libraries),
-        headed_department_ids=frozenset(headed_departments),
         page_ids=frozenset(pages),
         coordinated_page_ids=frozenset(coordinated),
         roles=frozenset(roles),

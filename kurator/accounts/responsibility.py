@@ -59,13 +59,6 @@ class PageTeam:
                 return r.acting
         return None
 
-    def acting_people(self) -> list[User]:
-        people: dict[int, User] = {}
-        for r in [*self.coordinators, *self.owners, *self.administrators]:
-            if r.acting is not None:
-                people[r.acting.pk] = r.acting
-        return list(people.values())
-
 
 class AbsenceBook:
     """The absences covering some days, read in one query, so that teams of many pages cost the same
