@@ -30,9 +30,6 @@ class HistoryEntry:
     changes: list[Change]
 
 
-ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
-
-
 def _display(record: Any, field_name: str) -> str:
     field = record._meta.get_field(field_name)
     value = getattr(record, field.attname, None)
