@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from kurator.sandbox import vk_events, vk_wire
-from kurator.sandbox.choices import LedgerAction
+from kurator.sandbox.choices import LedgerAction, VkTokenKind
 from kurator.sandbox.models import (
     Reader,
     VkBan,
@@ -18,6 +18,7 @@ from kurator.sandbox.vk_core import (
     Call,
     community_by_group,
     invalid_param,
+    may_manage,
     record,
     require_admin,
     unix_to_datetime,
@@ -77,12 +78,24 @@ def groups_unban(call: Call) -> int:
     return 1
 
 
+def group_for_token(call: Call, community: VkCommunity) -> dict[str, Any]:
+    """VK tells a user token how its owner stands in the community (is_admin, admin_level 3 for an
+    administrator, is_member); a community token gets the community alone."""
+    data = vk_wire.group_json(community)
+    if call.token.kind == VkTokenKind.USER:
+        is_admin = may_manage(call.token, community)
+        data.update(is_admin=int(is_admin), is_member=1, is_advertiser=0)
+        if is_admin:
+            data["admin_level"] = 3
+    return data
+
+
 def groups_get_by_id(call: Call) -> dict[str, Any]:
     names = vk_wire.attachment_list(call.text("group_ids") or call.text("group_id"))
     if not names:
         if call.token.community is None:
             raise invalid_param("group_ids")
-        return {"groups": [vk_wire.group_json(call.token.community)], "profiles": []}
+        return {"groups": [group_for_token(call, call.token.community)], "profiles": []}
     groups = []
     for name in names:
         raw = name.lstrip("-")
@@ -91,7 +104,7 @@ def groups_get_by_id(call: Call) -> dict[str, Any]:
         ).first()
         if community is None:
             raise invalid_param("group_ids", "is invalid")
-        groups.append(vk_wire.group_json(community))
+        groups.append(group_for_token(call, community))
     return {"groups": groups, "profiles": []}
 
 
