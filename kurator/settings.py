@@ -47,6 +47,9 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
+# Keys that encrypt network tokens at rest (kurator/core/crypto.py); empty: one generated into DATA_DIR.
+KURATOR_TOKEN_KEYS = env("KURATOR_TOKEN_KEYS")
+
 ALLOWED_HOSTS = env_list("KURATOR_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("KURATOR_CSRF_TRUSTED_ORIGINS")
 if env_bool("KURATOR_BEHIND_PROXY", False):
@@ -77,6 +80,7 @@ INSTALLED_APPS = [
     "kurator.registry",
     "kurator.planning",
     "kurator.review",
+    "kurator.publishing",
     "kurator.networks",
     "kurator.sandbox",
 ]
@@ -112,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kurator.core.context_processors.workspace",
+                "kurator.publishing.context_processors.publishing_banner",
             ],
         },
     },
@@ -240,10 +245,21 @@ NINJA_PAGINATION_PER_PAGE = 50
 KURATOR_SANDBOX_SIMULATION = env_bool("KURATOR_SANDBOX_SIMULATION", False)
 KURATOR_SANDBOX_SIMULATION_RATE = int(env("KURATOR_SANDBOX_SIMULATION_RATE", "6"))
 
+# Where publishing sends (R-PUB-5): the networks' API addresses (a proxy may stand in), and the address at
+# which the worker reaches this installation's own sandbox, for the pages connected to it.
+KURATOR_VK_API_URL = env("KURATOR_VK_API_URL", "https://api.vk.com/method")
+KURATOR_TELEGRAM_API_URL = env("KURATOR_TELEGRAM_API_URL", "https://api.telegram.org")
+KURATOR_SANDBOX_URL = env("KURATOR_SANDBOX_URL", "http://127.0.0.1:8000/sandbox")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("KURATOR_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # httpx logs every request's URL at INFO, and a Telegram URL carries the bot's token.
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }

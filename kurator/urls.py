@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("people/", include("kurator.accounts.urls")),
     path("plan/", include("kurator.planning.urls")),
+    path("publishing/", include("kurator.publishing.urls")),
     path("registry/", include("kurator.registry.urls")),
     path("sandbox/", include("kurator.sandbox.urls")),
     path("", include("kurator.core.urls")),

@@ -24,3 +24,16 @@ API_NETWORKS = frozenset({SocialNetwork.VK, SocialNetwork.TELEGRAM, SocialNetwor
 class PublishingMode(models.TextChoices):
     AUTOMATIC = "automatic", _("Automatic (through the network's API)")
     ASSISTED = "assisted", _("Assisted (a reminder and a hand-off to a person)")
+
+
+class ConnectionEndpoint(models.TextChoices):
+    """Where a connected page's posts go (R-PUB-5): the real network or the built-in sandbox (R-PUB-6)."""
+
+    NETWORK = "network", _("The real network")
+    SANDBOX = "sandbox", _("The built-in sandbox (training)")
+
+
+class TokenStatus(models.TextChoices):
+    UNCHECKED = "unchecked", _("Not checked yet")
+    WORKING = "working", _("Works")
+    FAILING = "failing", _("Does not work")

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kurator.core.choices import TIME_ZONES, Country, Weekday
-from kurator.registry.choices import PublishingMode, SocialNetwork
+from kurator.core.crypto import EncryptedTextField
+from kurator.registry.choices import ConnectionEndpoint, PublishingMode, SocialNetwork, TokenStatus
 
 
 class Network(models.Model):
@@ -273,3 +274,50 @@ class PageDepartment(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.social_network = self.page.social_network
         super().save(*args, **kwargs)
+
+
+class PageConnection(models.Model):
+    """How Kurator publishes to a page through the network's API (R-PUB-4, R-PUB-5): where to, into
+    which community or chat, and with which token. The tokens are stored encrypted; the last check's
+    result is kept so that a failing token is shown before a post is due on it."""
+
+    page = models.OneToOneField(Page, verbose_name=_("page"), on_delete=models.CASCADE, related_name="connection")
+    endpoint = models.CharField(
+        _("where posts go"), max_length=12, choices=ConnectionEndpoint.choices, default=ConnectionEndpoint.NETWORK
+    )
+    target = models.CharField(
+        _("community or chat"),
+        max_length=100,
+        help_text=_("VK: the community's numeric ID. Telegram: the channel's @username or its numeric ID (-100…)."),
+    )
+    token = EncryptedTextField(
+        _("token"),
+        help_text=_(
+            "VK: an administrator's user token with the “wall” and “photos” rights. Telegram: the bot's token."
+        ),
+    )
+    community_token = EncryptedTextField(
+        _("community token"), blank=True, help_text=_("VK only: the community's token for messages and comments.")
+    )
+    status = models.CharField(
+        _("token status"), max_length=12, choices=TokenStatus.choices, default=TokenStatus.UNCHECKED
+    )
+    problem = models.TextField(_("problem"), blank=True)
+    checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("page connection")
+        verbose_name_plural = _("page connections")
+
+    def __str__(self) -> str:
+        return f"{self.page} → {self.target}"
+
+    @property
+    def token_hint(self) -> str:
+        """Enough of the token to recognise it, never enough to use it."""
+        return f"…{self.token[-4:]}" if len(self.token) > 8 else "…"

@@ -173,6 +173,12 @@ RULES: dict[str, Rule] = {
     "planning:dates": Rule(),
     "planning:dates_import": Rule(may=only(*OVERSEERS)),
     "planning:date_draft": Rule(kind="memorable_date", may=only(*PLANNERS), method="post"),
+    # Publishing (R-PUB-2, R-PUB-8): whoever sees a page sees its publications; its own people and the
+    # overseers settle an unconfirmed or hand-published post.
+    "publishing:board": Rule(),
+    "publishing:publication": Rule(kind="publication"),
+    "publishing:confirm": Rule(kind="publication", may=plans_for, method="post"),
+    "publishing:send_now": Rule(kind="publication", may=plans_for, method="post"),
 }
 
 # Routes that belong to the libraries we use and are checked by their own tests (login, 2FA, admin, i18n).
@@ -290,6 +296,7 @@ def _planning_objects(cast) -> dict[str, dict[str, object]]:
     from django.utils import timezone
 
     from kurator.planning.models import MemorableDate, Post, PostMedia, PostVariant, Rubric
+    from kurator.publishing.models import Publication
     from kurator.review.models import Submission
 
     north, west = cast["north"], cast["west"]
@@ -328,7 +335,26 @@ def _planning_objects(cast) -> dict[str, dict[str, object]]:
         target: MemorableDate.objects.create(network=net.network, month=5, day=day, title=f"Дата {target}")
         for day, (target, (net, _page)) in enumerate(places.items(), start=1)
     }
-    return {"post": posts, "submission": submissions, "media": media, "rubric": rubrics, "memorable_date": dates}
+    publications = {
+        target: Publication.objects.create(
+            post=post,
+            variant=post.variants.get(),
+            page=post.variants.get().page,
+            mode="automatic",
+            due_at=post.planned_at,
+            next_attempt_at=post.planned_at,
+            guid=f"matrix-{target}",
+        )
+        for target, post in posts.items()
+    }
+    return {
+        "post": posts,
+        "submission": submissions,
+        "media": media,
+        "rubric": rubrics,
+        "memorable_date": dates,
+        "publication": publications,
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,9 @@ MEDIA_GROUP_MAX = 10
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 
+# Sending rates (networks.md §2.2): about 30 messages a second per bot, 20 a minute into one group or channel.
+TELEGRAM_RATES = {"bot_per_second": 30, "chat_per_minute": 20}
+
 
 def check(draft: Draft) -> list[Problem]:
     problems = []

@@ -14,6 +14,10 @@ MEDIA_MAX = 10  # photos and videos together
 LINK_ATTACHMENTS_MAX = 1  # "at most one external URL" among the attachments
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/gif")
 
+# Request rates (networks.md §1.5): 3 requests a second for a user token (the token wall.post needs),
+# 20 for a community token, and 50 wall posts a day in one community (error 214 beyond).
+VK_RATES = {"user_token_per_second": 3, "community_token_per_second": 20, "wall_posts_per_day": 50}
+
 
 def text_max() -> int:
     return int(getattr(settings, "KURATOR_VK_TEXT_MAX", TEXT_MAX))

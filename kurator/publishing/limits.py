@@ -1,0 +1,125 @@
+"""Rate limits shared by every worker (R-PUB-3): a reservation of the earliest moment at which one more
+request fits each limit of its token and chat.
+
+Why not pyrate-limiter, which ARCHITECTURE.md names: its SQL buckets keep one table per key (a table per
+Telegram chat, hundreds in a campaign) and it can only say "not now" or sleep, so a worker thread either
+polls or blocks while other pages' posts wait. A reservation instead tells each publication *when* it may
+go; the worker schedules it for that moment and takes the next one, so a campaign drains at the rate the
+limits allow and in the order the posts arrived. The queue is a table (RateSlot) under a lock on its key
+(RateKey), so processes on several machines agree through the database."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from kurator.networks.telegram.limits import TELEGRAM_RATES
+from kurator.networks.vk.limits import VK_RATES
+from kurator.publishing.models import RateKey, RateSlot
+from kurator.registry.choices import SocialNetwork
+
+# Network clocks and ours drift by a few milliseconds and requests take different times to arrive: a
+# little room keeps a request that was due at the edge of a window inside the network's own count.
+WINDOW_MARGIN = 1.02
+# A reservation of this publication made up to this long ago was never used for a request: it is
+# replaced rather than counted twice when the publication comes back for its slot.
+UNUSED_GRACE = timedelta(seconds=2)
+
+
+@dataclass(frozen=True)
+class Limit:
+    key: str
+    count: int
+    window: timedelta
+
+
+def _fingerprint(secret: str) -> str:
+    # Pages that share a token share its limit; the key must not reveal the token.
+    return hashlib.sha256(secret.encode()).hexdigest()[:16]
+
+
+def limits_for(social_network: str, token: str, target: str) -> list[Limit]:
+    """The limits one post to this page counts against."""
+    token_key = _fingerprint(token)
+    if social_network == SocialNetwork.VK:
+        per_token = VK_RATES["user_token_per_second"]
+        per_wall = VK_RATES["wall_posts_per_day"]
+        return [
+            Limit(f"vk:token:{token_key}", per_token, timedelta(seconds=1)),
+            Limit(f"vk:wall:{target}", per_wall, timedelta(days=1)),
+        ]
+    return [
+        Limit(f"tg:bot:{token_key}", TELEGRAM_RATES["bot_per_second"], timedelta(seconds=1)),
+        Limit(f"tg:chat:{token_key}:{target}", TELEGRAM_RATES["chat_per_minute"], timedelta(minutes=1)),
+    ]
+
+
+def _fits(slots: list[float], moment: float, count: int, window: float) -> bool:
+    """Whether one more request at `moment` keeps every window of `window` seconds at ≤ count requests.
+    The fullest window that contains `moment` starts at `moment` or at one of the slots just before it."""
+    starts = [x for x in slots if moment - window < x <= moment] + [moment]
+    for start in starts:
+        inside = sum(1 for x in slots if start <= x < start + window)
+        if start <= moment < start + window:
+            inside += 1
+        if inside > count:
+            return False
+    return True
+
+
+def earliest_fit(slots: list[float], earliest: float, count: int, window: float) -> float:
+    """The first moment ≥ earliest that fits: either `earliest` itself or when some slot leaves a window."""
+    candidates = sorted({earliest, *(x + window for x in slots if x + window > earliest)})
+    for moment in candidates:
+        if _fits(slots, moment, count, window):
+            return moment
+    return candidates[-1]  # unreachable: past the last slot's window everything fits
+
+
+def reserve(limits: list[Limit], *, earliest: datetime, publication_id: int) -> datetime:
+    """Reserve and return the earliest moment ≥ `earliest` that fits every limit and every hold."""
+    with transaction.atomic():
+        keys = sorted({limit.key for limit in limits})
+        for key in keys:
+            RateKey.objects.get_or_create(key=key)
+        held = list(RateKey.objects.select_for_update().filter(key__in=keys).order_by("key"))
+        RateSlot.objects.filter(key__in=keys, publication_id=publication_id, at__gte=earliest - UNUSED_GRACE).delete()
+        moment = max([earliest] + [row.hold_until for row in held if row.hold_until])
+        windows = {limit.key: limit.window * WINDOW_MARGIN for limit in limits}
+        horizon = moment - max(windows.values())
+        taken: dict[str, list[float]] = {key: [] for key in keys}
+        for key, at in RateSlot.objects.filter(key__in=keys, at__gt=horizon).values_list("key", "at"):
+            taken[key].append(at.timestamp())
+        point = moment.timestamp()
+        for _round in range(50):  # each limit can only push the moment later, so this settles quickly
+            moved = False
+            for limit in limits:
+                fit = earliest_fit(taken[limit.key], point, limit.count, windows[limit.key].total_seconds())
+                if fit > point:
+                    point, moved = fit, True
+            if not moved:
+                break
+        moment = datetime.fromtimestamp(point, tz=earliest.tzinfo)
+        RateSlot.objects.bulk_create([RateSlot(key=key, at=moment, publication_id=publication_id) for key in keys])
+    return moment
+
+
+def hold(limits: list[Limit], *, until: datetime, only: str = "") -> None:
+    """The network asked us to slow down (Telegram retry_after, VK error 6): nobody uses these keys
+    before `until`. `only` narrows it to the keys starting with that prefix (e.g. one chat)."""
+    keys = [limit.key for limit in limits if limit.key.startswith(only)]
+    with transaction.atomic():
+        for key in keys:
+            row, _created = RateKey.objects.select_for_update().get_or_create(key=key)
+            if row.hold_until is None or row.hold_until < until:
+                row.hold_until = until
+                row.save(update_fields=["hold_until"])
+
+
+def forget_old_slots(*, now: datetime) -> int:
+    """Slots older than the longest window count against nothing."""
+    deleted, _ = RateSlot.objects.filter(at__lt=now - timedelta(days=1) * WINDOW_MARGIN).delete()
+    return deleted

@@ -1,0 +1,651 @@
+"""The Publication state machine (R-PUB-2), one write path per step.
+
+scheduled ─claim→ sending ─→ published
+    ↑                 ├─ transient error ─→ retry_wait ─(its time)→ sending …
+    │                 ├─ permanent error ─→ failed (the network's own words, to the coordinator)
+    │                 └─ no answer ─→ VK: retry_wait with the same guid (VK returns the first post) ·
+    │                                 Telegram: unconfirmed (a person settles it in one click)
+    └── held (over an hour late, no connection) and handoff (assisted publishing) wait for a person.
+
+Every change is a compare-and-set on the row (its state and version, or the worker's lease), so two
+workers, a sweeper and a person can never both move one publication; the network is called outside any
+transaction, and a worker killed at any point leaves a lease that the sweeper turns into a safe state."""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kurator.accounts.access import access_of
+from kurator.accounts.responsibility import page_team
+from kurator.core.services import audit_record, notify
+from kurator.networks.errors import AmbiguousError, NetworkError, PermanentError, TransientError
+from kurator.planning.choices import PostState
+from kurator.planning.models import Post
+from kurator.publishing import limits, sending
+from kurator.publishing.choices import ACTIVE_STATES, HoldReason, PublicationMode, PublicationState
+from kurator.publishing.models import Publication, PublicationEvent
+from kurator.registry.choices import PublishingMode, SocialNetwork, TokenStatus
+from kurator.registry.models import PageConnection
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=3)  # longer than the adapters' timeouts for an upload and a post together
+LATE_AFTER = timedelta(hours=1)  # R-PUB-2: later than this, a person decides
+VK_GUID_MEMORY = timedelta(minutes=50)  # VK remembers a guid for an hour; stay well inside it
+RETRY_BASE = timedelta(seconds=10)
+RETRY_MAX = timedelta(minutes=10)
+SOON = timedelta(seconds=90)  # rows due this soon are queued for their exact second
+LOST_AFTER = timedelta(minutes=1)  # a queued row still waiting this long after its time was lost by the queue
+PENDING_STATES = (*ACTIVE_STATES, PublicationState.HELD, PublicationState.HANDOFF)
+
+
+# --- Following the posts: approval arms, a change or a withdrawal cancels -------------------------
+
+
+def publications_follow_post(sender: Any, instance: Post, **kwargs: Any) -> None:
+    """Connected to Post's post_save: keep the publications in step with the post's state and time."""
+    if kwargs.get("raw"):
+        return
+    if instance.state == PostState.APPROVED:
+        publications_arm(instance)
+    elif instance.state in (PostState.DRAFT, PostState.SUBMITTED, PostState.RETURNED, PostState.WITHDRAWN):
+        publications_cancel(instance, _("The post is no longer approved: it changed or was withdrawn."))
+    if instance.state == PostState.WITHDRAWN:
+        for publication in Publication.objects.filter(post=instance, state=PublicationState.PUBLISHED):
+            transaction.on_commit(lambda pk=publication.pk: _queue_removal(pk))
+
+
+def _mode_of(page: Any) -> str:
+    automatic = page.publishing_mode == PublishingMode.AUTOMATIC and page.social_network in (
+        SocialNetwork.VK,
+        SocialNetwork.TELEGRAM,
+    )
+    return PublicationMode.AUTOMATIC if automatic else PublicationMode.ASSISTED
+
+
+def publications_arm(post: Post) -> list[Publication]:
+    """One scheduled publication per variant of an approved post; a moved post moves its rows."""
+    armed = []
+    for variant in post.variants.select_related("page"):
+        publication = Publication.objects.filter(variant=variant).first()
+        if publication is None:
+            publication = Publication.objects.create(
+                post=post,
+                variant=variant,
+                page=variant.page,
+                mode=_mode_of(variant.page),
+                due_at=post.planned_at,
+                next_attempt_at=post.planned_at,
+                guid=uuid.uuid4().hex,
+            )
+            _log(publication, _("Scheduled for %(when)s.") % {"when": _local(post.planned_at, variant.page)})
+        elif publication.state == PublicationState.CANCELLED or (
+            publication.state in ACTIVE_STATES and publication.due_at != post.planned_at
+        ):
+            was_cancelled = publication.state == PublicationState.CANCELLED
+            Publication.objects.filter(pk=publication.pk).update(
+                state=PublicationState.SCHEDULED,
+                reason="",
+                mode=_mode_of(variant.page),
+                due_at=post.planned_at,
+                next_attempt_at=post.planned_at,
+                version=F("version") + 1,
+                # new content after a cancel is a new post for VK, so it needs a key of its own
+                guid=uuid.uuid4().hex if was_cancelled else publication.guid,
+                late_allowed=False,
+            )
+            publication.refresh_from_db()
+            _log(publication, _("Scheduled for %(when)s.") % {"when": _local(post.planned_at, variant.page)})
+        else:
+            continue
+        armed.append(publication)
+    for publication in armed:
+        _queue_if_soon(publication)
+    return armed
+
+
+def publications_cancel(post: Post, why: str) -> int:
+    """Rows not yet sent stop; what is sending, published or unconfirmed is left for its outcome."""
+    cancelled = 0
+    for publication in Publication.objects.filter(post=post, state__in=PENDING_STATES):
+        moved = Publication.objects.filter(pk=publication.pk, state=publication.state, version=publication.version)
+        if moved.update(state=PublicationState.CANCELLED, version=F("version") + 1, reason=""):
+            _log(publication, why, state=PublicationState.CANCELLED)
+            cancelled += 1
+    return cancelled
+
+
+# --- The worker's step ----------------------------------------------------------------------------
+
+
+def publication_run(publication_id: int, version: int, *, now: datetime | None = None) -> str:
+    """Look at one publication whose time may have come; returns what happened (for logs and tests)."""
+    now = now or timezone.now()
+    publication = (
+        Publication.objects.select_related("page", "post", "variant").filter(pk=publication_id, version=version).first()
+    )
+    if publication is None or publication.state not in ACTIVE_STATES:
+        return "stale"
+    if publication.next_attempt_at > now + timedelta(milliseconds=50):
+        return "early"  # whoever moved the time queued the row for it; the sweeper is the safety net
+    if not publication.late_allowed and now - publication.due_at > LATE_AFTER and not publication.maybe_out:
+        _hold(publication, HoldReason.LATE, now)
+        return "held"
+    if publication.mode == PublicationMode.ASSISTED:
+        _hand_off(publication, now)
+        return "handoff"
+    connection = PageConnection.objects.select_related("page").filter(page_id=publication.page_id).first()
+    if connection is None:
+        _hold(publication, HoldReason.NOT_CONNECTED, now)
+        return "held"
+    page_limits = limits.limits_for(connection.page.social_network, connection.token, connection.target)
+    slot = limits.reserve(page_limits, earliest=now, publication_id=publication.pk)
+    if slot > now + timedelta(milliseconds=50):
+        _wait_for_limits(publication, slot)
+        return "limited"
+    lease_owner = _claim(publication, now)
+    if lease_owner is None:
+        return "taken"
+    return _send_claimed(publication, connection, lease_owner, page_limits, now)
+
+
+def _claim(publication: Publication, now: datetime) -> str | None:
+    owner = uuid.uuid4().hex
+    claimed = Publication.objects.filter(
+        pk=publication.pk, version=publication.version, state__in=ACTIVE_STATES
+    ).update(
+        state=PublicationState.SENDING,
+        lease_owner=owner,
+        lease_until=now + LEASE,
+        attempts=F("attempts") + 1,
+        first_sent_at=now if publication.first_sent_at is None else publication.first_sent_at,
+    )
+    if not claimed:
+        return None
+    publication.refresh_from_db()
+    _log(publication, _("Sending (attempt %(n)s).") % {"n": publication.attempts}, at=now)
+    return owner
+
+
+def _send_claimed(
+    publication: Publication, connection: PageConnection, owner: str, page_limits: list[limits.Limit], now: datetime
+) -> str:
+    def remember_media(attachments: list[str]) -> None:
+        Publication.objects.filter(pk=publication.pk, lease_owner=owner).update(prepared_media=attachments)
+
+    try:
+        sent = _vk_read_back(publication, connection) if _needs_wall_read_back(publication, now) else None
+        if sent is None:
+            sent = sending.send(publication, connection, remember_media=remember_media)
+    except TransientError as error:
+        return _after_transient(publication, owner, page_limits, error)
+    except PermanentError as error:
+        return _after_permanent(publication, connection, owner, error)
+    except AmbiguousError as error:
+        return _after_ambiguous(publication, owner, error)
+    except NotYetOnWall:
+        return _after_ambiguous(publication, owner, None)
+    return _after_success(publication, connection, owner, sent)
+
+
+class NotYetOnWall(Exception):
+    """Past VK's guid memory, the wall was read and the post was not there (it may still appear)."""
+
+
+def _needs_wall_read_back(publication: Publication, now: datetime) -> bool:
+    # Within VK's guid memory a repeated wall.post with the same guid *is* the read-back.
+    return (
+        publication.page.social_network == SocialNetwork.VK
+        and publication.attempts > 1
+        and publication.first_sent_at is not None
+        and now - publication.first_sent_at > VK_GUID_MEMORY
+    )
+
+
+def _vk_read_back(publication: Publication, connection: PageConnection) -> sending.Sent | None:
+    assert publication.first_sent_at is not None
+    found = sending.find_on_vk_wall(publication, connection, since=publication.first_sent_at)
+    if found is None:
+        raise NotYetOnWall
+    return found
+
+
+def _mine(publication: Publication, owner: str) -> Any:
+    # A late answer still counts when a sweeper has meanwhile marked the row unconfirmed or to be retried:
+    # the lease owner is kept for exactly that, and any later claim replaces it.
+    return Publication.objects.filter(pk=publication.pk, lease_owner=owner).exclude(state=PublicationState.PUBLISHED)
+
+
+def _after_success(publication: Publication, connection: PageConnection, owner: str, sent: sending.Sent) -> str:
+    now = timezone.now()
+    with transaction.atomic():
+        done = _mine(publication, owner).update(
+            state=PublicationState.PUBLISHED,
+            external_id=sent.external_id,
+            external_url=sent.url,
+            published_at=now,
+            lease_until=None,
+            error_code=None,
+            error_message="",
+            reason="",
+        )
+        if not done:
+            return "lost-lease"
+        publication.refresh_from_db()
+        _log(publication, _("Published: %(url)s") % {"url": sent.url or sent.external_id}, at=now)
+        _mark_token_working(connection, now)
+        _post_published_if_complete(publication.post_id)
+    return "published"
+
+
+def _after_transient(publication: Publication, owner: str, page_limits: list[limits.Limit], error: NetworkError) -> str:
+    now = timezone.now()
+    if error.retry_after:
+        limits.hold(page_limits, until=now + timedelta(seconds=error.retry_after))
+    wait = _backoff(publication.attempts, error.retry_after)
+    moved = _mine(publication, owner).update(
+        state=PublicationState.RETRY_WAIT,
+        next_attempt_at=now + wait,
+        lease_until=None,
+        error_code=error.code,
+        error_message=error.message,
+        version=F("version") + 1,
+    )
+    if moved:
+        publication.refresh_from_db()
+        _log(
+            publication,
+            _("The network asked to try later (%(error)s); next attempt in %(seconds)s s.")
+            % {"error": _network_words(error), "seconds": int(wait.total_seconds())},
+            at=now,
+        )
+        _queue(publication, publication.next_attempt_at)
+    return "retry"
+
+
+def _after_permanent(publication: Publication, connection: PageConnection, owner: str, error: NetworkError) -> str:
+    now = timezone.now()
+    with transaction.atomic():
+        moved = _mine(publication, owner).update(
+            state=PublicationState.FAILED, lease_until=None, error_code=error.code, error_message=error.message
+        )
+        if not moved:
+            return "lost-lease"
+        publication.refresh_from_db()
+        summary = _("“%(title)s” was not published on %(page)s: %(error)s") % {
+            "title": publication.post.title,
+            "page": publication.page,
+            "error": _network_words(error),
+        }
+        _log(publication, summary, at=now)
+        if error.token_problem:
+            token_failing(connection, error.message, now=now)
+        _tell_the_page(publication, summary, subject=_("A post was not published"))
+        audit_record(
+            actor=None,
+            verb="publication.failed",
+            summary=summary,
+            target=publication.post,
+            network_id=publication.post.network_id,
+        )
+    return "failed"
+
+
+def _after_ambiguous(publication: Publication, owner: str, error: NetworkError | None) -> str:
+    now = timezone.now()
+    if publication.page.social_network == SocialNetwork.VK:
+        # The same guid makes VK hand back the post if it exists, so asking again is safe.
+        moved = _mine(publication, owner).update(
+            state=PublicationState.RETRY_WAIT,
+            maybe_out=True,
+            next_attempt_at=now + _backoff(publication.attempts, None),
+            lease_until=None,
+            version=F("version") + 1,
+        )
+        if moved:
+            publication.refresh_from_db()
+            _log(
+                publication,
+                _("VK did not answer; Kurator will ask again with the same key, which never makes a second post."),
+                at=now,
+            )
+            _queue(publication, publication.next_attempt_at)
+        return "retry"
+    return _make_unconfirmed(_mine(publication, owner), publication, error.message if error else "", now)
+
+
+def _make_unconfirmed(rows: Any, publication: Publication, detail: str, now: datetime) -> str:
+    with transaction.atomic():
+        if not rows.update(state=PublicationState.UNCONFIRMED, lease_until=None, maybe_out=True, error_message=detail):
+            return "lost-lease"
+        publication.refresh_from_db()
+        summary = _(
+            "Telegram did not confirm “%(title)s” on %(page)s. Look at the channel and say whether it is there."
+        ) % {"title": publication.post.title, "page": publication.page}
+        _log(publication, summary, at=now)
+        _tell_the_page(publication, summary, subject=_("Is the post in the channel?"))
+    return "unconfirmed"
+
+
+def _backoff(attempts: int, retry_after: float | None) -> timedelta:
+    if retry_after:
+        return timedelta(seconds=retry_after) + timedelta(milliseconds=random.randint(0, 500))
+    base = min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_MAX)
+    return base / 2 + base * random.random() / 2  # jitter, so retries of a campaign do not arrive together
+
+
+def _network_words(error: NetworkError) -> str:
+    return f"{error.code}: {error.message}" if error.code is not None else error.message
+
+
+def _wait_for_limits(publication: Publication, slot: datetime) -> None:
+    moved = Publication.objects.filter(pk=publication.pk, version=publication.version, state__in=ACTIVE_STATES)
+    if moved.update(next_attempt_at=slot):
+        publication.next_attempt_at = slot
+        _queue(publication, slot)
+
+
+def _hold(publication: Publication, reason: HoldReason, now: datetime) -> None:
+    with transaction.atomic():
+        moved = Publication.objects.filter(pk=publication.pk, version=publication.version, state__in=ACTIVE_STATES)
+        if not moved.update(state=PublicationState.HELD, reason=reason, version=F("version") + 1):
+            return
+        publication.refresh_from_db()
+        summary = _("“%(title)s” on %(page)s waits for a person: %(reason)s.") % {
+            "title": publication.post.title,
+            "page": publication.page,
+            "reason": str(HoldReason(reason).label).lower(),
+        }
+        _log(publication, summary, at=now)
+        _tell_the_page(publication, summary, subject=_("A post waits for your word"))
+
+
+def _hand_off(publication: Publication, now: datetime) -> None:
+    with transaction.atomic():
+        moved = Publication.objects.filter(pk=publication.pk, version=publication.version, state__in=ACTIVE_STATES)
+        if not moved.update(state=PublicationState.HANDOFF, version=F("version") + 1):
+            return
+        publication.refresh_from_db()
+        summary = _("Time to publish “%(title)s” on %(page)s by hand: the text and media are ready to copy.") % {
+            "title": publication.post.title,
+            "page": publication.page,
+        }
+        _log(publication, summary, at=now)
+        _tell_the_page(publication, summary, subject=_("Time to publish a post"))
+
+
+def publication_remove(publication_id: int) -> str:
+    """A published post deleted by the curator (R-REV-4, 003 § 5.10) is taken off its page."""
+    publication = Publication.objects.select_related("page", "post").get(pk=publication_id)
+    if publication.state != PublicationState.PUBLISHED:
+        return "not-published"
+    connection = PageConnection.objects.select_related("page").filter(page_id=publication.page_id).first()
+    if publication.mode == PublicationMode.ASSISTED or connection is None or not publication.external_id:
+        summary = _("Delete “%(title)s” from %(page)s by hand: Kurator did not publish it there itself.") % {
+            "title": publication.post.title,
+            "page": publication.page,
+        }
+        _log(publication, summary)
+        _tell_the_page(publication, summary, subject=_("A post is to be deleted"))
+        return "by-hand"
+    try:
+        sending.remove(publication, connection)
+    except NetworkError as error:
+        summary = _("“%(title)s” could not be deleted from %(page)s: %(error)s. Delete it by hand.") % {
+            "title": publication.post.title,
+            "page": publication.page,
+            "error": _network_words(error),
+        }
+        _log(publication, summary)
+        _tell_the_page(publication, summary, subject=_("A post is to be deleted"))
+        return "failed"
+    if Publication.objects.filter(pk=publication.pk, state=PublicationState.PUBLISHED).update(
+        state=PublicationState.REMOVED, version=F("version") + 1
+    ):
+        publication.refresh_from_db()
+        _log(publication, _("Deleted from the page."))
+    return "removed"
+
+
+def _queue_removal(publication_id: int) -> None:
+    from kurator.publishing.tasks import remove
+
+    remove(publication_id)
+
+
+# --- The sweeper ----------------------------------------------------------------------------------
+
+
+def sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Each minute: recover expired leases, queue what is due, arm approved posts that have no rows."""
+    now = now or timezone.now()
+    counts = {"recovered": recover_expired_leases(now=now), "queued": 0, "armed": 0}
+    due = Publication.objects.filter(state__in=ACTIVE_STATES, next_attempt_at__lte=now + SOON).filter(
+        # not queued for this moment yet, or queued and still here a minute later (the queue lost it)
+        Q(queued_for__isnull=True) | ~Q(queued_for=F("next_attempt_at")) | Q(next_attempt_at__lt=now - LOST_AFTER)
+    )
+    for publication in due:
+        _queue(publication, max(publication.next_attempt_at, now))
+        counts["queued"] += 1
+    unarmed = Post.objects.filter(state=PostState.APPROVED, planned_at__lte=now + timedelta(days=2)).filter(
+        Q(variants__isnull=False) & Q(variants__publications__isnull=True)
+    )
+    for post in unarmed.distinct():
+        counts["armed"] += len(publications_arm(post))
+    limits.forget_old_slots(now=now)
+    return counts
+
+
+def recover_expired_leases(*, now: datetime) -> int:
+    """A worker that held a row past its lease died or hung mid-request: the post may be out there."""
+    recovered = 0
+    expired = Publication.objects.select_related("page", "post").filter(
+        state=PublicationState.SENDING, lease_until__lt=now
+    )
+    for publication in expired:
+        rows = Publication.objects.filter(pk=publication.pk, state=PublicationState.SENDING, lease_until__lt=now)
+        if publication.page.social_network == SocialNetwork.VK:
+            if rows.update(
+                state=PublicationState.RETRY_WAIT,
+                next_attempt_at=now,
+                lease_until=None,
+                maybe_out=True,
+                version=F("version") + 1,
+            ):
+                publication.refresh_from_db()
+                _log(publication, _("The worker stopped mid-request; Kurator asks VK again with the same key."), at=now)
+                _queue(publication, now)
+                recovered += 1
+        elif _make_unconfirmed(rows, publication, _("The worker stopped mid-request."), now) == "unconfirmed":
+            recovered += 1
+    return recovered
+
+
+# --- A person's word ------------------------------------------------------------------------------
+
+
+def _check_may_settle(by: Any, publication: Publication) -> None:
+    access = access_of(by)
+    if not (access.oversees(publication.post.network_id) or publication.page_id in access.page_ids):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def publication_confirm(
+    *, by: Any, publication: Publication, url: str = "", now: datetime | None = None
+) -> Publication:
+    """It is on the page: an unconfirmed post, or one published by hand (R-PUB-8), counts as published."""
+    _check_may_settle(by, publication)
+    now = now or timezone.now()
+    allowed = (PublicationState.UNCONFIRMED, PublicationState.HANDOFF, PublicationState.HELD)
+    if publication.mode == PublicationMode.ASSISTED and not url.strip():
+        raise ValidationError({"url": _("Paste the link to the post on the page.")})
+    rows = Publication.objects.filter(pk=publication.pk, version=publication.version, state__in=allowed)
+    if not rows.update(
+        state=PublicationState.PUBLISHED,
+        external_url=url.strip() or publication.external_url,
+        published_at=now,
+        settled_by=by,
+        version=F("version") + 1,
+    ):
+        raise ValidationError(_("Someone has already settled this publication; reload the page."))
+    publication.refresh_from_db()
+    summary = _("%(who)s confirmed that “%(title)s” is on %(page)s.") % {
+        "who": by,
+        "title": publication.post.title,
+        "page": publication.page,
+    }
+    _log(publication, summary, actor=by, at=now)
+    audit_record(
+        actor=by,
+        verb="publication.confirmed",
+        summary=summary,
+        target=publication.post,
+        network_id=publication.post.network_id,
+    )
+    _post_published_if_complete(publication.post_id)
+    return publication
+
+
+@transaction.atomic
+def publication_send_now(*, by: Any, publication: Publication, now: datetime | None = None) -> Publication:
+    """It is not on the page (or a late post may still go): send it now, once more, on a person's word."""
+    _check_may_settle(by, publication)
+    now = now or timezone.now()
+    allowed = (PublicationState.UNCONFIRMED, PublicationState.HELD, PublicationState.FAILED)
+    rows = Publication.objects.filter(pk=publication.pk, version=publication.version, state__in=allowed)
+    if not rows.update(
+        state=PublicationState.SCHEDULED,
+        next_attempt_at=now,
+        late_allowed=True,
+        reason="",
+        settled_by=by,
+        version=F("version") + 1,
+        # Telegram has no key; for VK a fresh key, because the person says the first try is not there.
+        guid=uuid.uuid4().hex,
+        first_sent_at=None,
+        maybe_out=False,
+        prepared_media=[],
+    ):
+        raise ValidationError(_("Someone has already settled this publication; reload the page."))
+    publication.refresh_from_db()
+    summary = _("%(who)s asked to send “%(title)s” to %(page)s now.") % {
+        "who": by,
+        "title": publication.post.title,
+        "page": publication.page,
+    }
+    _log(publication, summary, actor=by, at=now)
+    audit_record(
+        actor=by,
+        verb="publication.resent",
+        summary=summary,
+        target=publication.post,
+        network_id=publication.post.network_id,
+    )
+    transaction.on_commit(lambda: _queue(publication, now))
+    return publication
+
+
+# --- Tokens (R-PUB-4) ----------------------------------------------------------------------------
+
+
+def token_failing(connection: PageConnection, problem: str, *, now: datetime) -> None:
+    """Mark the token failing and tell the people of the page, once per failure (not once per post)."""
+    first_time = connection.status != TokenStatus.FAILING
+    PageConnection.objects.filter(pk=connection.pk).update(
+        status=TokenStatus.FAILING,
+        problem=problem,
+        checked_at=now,
+        failing_since=connection.failing_since or now,
+    )
+    if first_time:
+        due = Publication.objects.filter(page_id=connection.page_id, state__in=PENDING_STATES).count()
+        summary = _(
+            "The token of %(page)s does not work: %(problem)s. Posts due on this page: %(count)s. Replace the token in the page's connection."
+        ) % {"page": connection.page, "problem": problem, "count": due}
+        team = page_team(connection.page)
+        notify(
+            recipients=[team.coordinator, *[r.acting or r.holder for r in team.administrators], team.curator],
+            message=summary,
+            url=reverse("registry:page", args=[connection.page_id]),
+            email_subject=_("A page's token does not work"),
+        )
+
+
+def _mark_token_working(connection: PageConnection, now: datetime) -> None:
+    if connection.status != TokenStatus.WORKING:
+        PageConnection.objects.filter(pk=connection.pk).update(
+            status=TokenStatus.WORKING, problem="", checked_at=now, failing_since=None
+        )
+
+
+# --- Helpers --------------------------------------------------------------------------------------
+
+
+def _post_published_if_complete(post_id: int) -> None:
+    """The post counts as published when none of its publications is still on the way or stuck."""
+    publications = Publication.objects.filter(post_id=post_id).exclude(state=PublicationState.CANCELLED)
+    if publications.exists() and not publications.exclude(state=PublicationState.PUBLISHED).exists():
+        Post.objects.filter(pk=post_id, state=PostState.APPROVED).update(
+            state=PostState.PUBLISHED, updated_at=timezone.now()
+        )
+
+
+def _tell_the_page(publication: Publication, message: str, *, subject: str) -> None:
+    team = page_team(publication.page)
+    notify(
+        recipients=[team.coordinator, *[r.acting or r.holder for r in team.administrators], publication.post.author],
+        message=message,
+        url=reverse("publishing:publication", args=[publication.pk]),
+        email_subject=subject,
+    )
+
+
+def _log(
+    publication: Publication, message: str, *, state: str | None = None, actor: Any = None, at: datetime | None = None
+) -> PublicationEvent:
+    return PublicationEvent.objects.create(
+        publication=publication,
+        at=at or timezone.now(),
+        state=state or publication.state,
+        message=message,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
+def _local(moment: datetime, page: Any) -> str:
+    from kurator.planning.calendar import page_time_zone
+
+    return timezone.localtime(moment, ZoneInfo(page_time_zone(page))).strftime("%d.%m.%Y %H:%M")
+
+
+def _queue_if_soon(publication: Publication) -> None:
+    if publication.next_attempt_at <= timezone.now() + SOON:
+        transaction.on_commit(lambda: _queue(publication, publication.next_attempt_at))
+
+
+def _queue(publication: Publication, when: datetime) -> None:
+    from kurator.publishing.tasks import publish
+
+    Publication.objects.filter(pk=publication.pk).update(queued_for=when)
+    publish.schedule(args=(publication.pk, publication.version), eta=when)
+
+
+def pending_for(post_ids: Iterable[int]) -> dict[int, list[Publication]]:
+    grouped: dict[int, list[Publication]] = {}
+    for publication in Publication.objects.filter(post_id__in=list(post_ids)).select_related("page"):
+        grouped.setdefault(publication.post_id, []).append(publication)
+    return grouped

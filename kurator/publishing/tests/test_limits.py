@@ -1,0 +1,79 @@
+"""Rate limits shared through the database (R-PUB-3): each request gets the earliest moment that keeps
+every window of its token and chat within the network's limit, and the network's own "slow down" holds."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
+
+import pytest
+
+from kurator.publishing.limits import Limit, earliest_fit, hold, limits_for, reserve
+from kurator.publishing.models import RateSlot
+from kurator.registry.choices import SocialNetwork
+
+START = datetime(2026, 12, 1, 7, 0, tzinfo=dt_timezone.utc)
+
+
+def seconds(moment: datetime) -> float:
+    return (moment - START).total_seconds()
+
+
+def max_in_any_window(moments: list[float], window: float) -> int:
+    return max(sum(1 for m in moments if start <= m < start + window) for start in moments)
+
+
+def test_earliest_fit_waits_for_the_oldest_request_to_leave_the_window():
+    assert earliest_fit([0.0, 0.1, 0.2], 0.3, count=3, window=1.0) == pytest.approx(1.0)
+    assert earliest_fit([0.0, 0.1], 0.3, count=3, window=1.0) == pytest.approx(0.3)
+
+
+def test_earliest_fit_does_not_squeeze_a_request_between_reserved_future_ones():
+    # three requests reserved at 1.0–1.2: a request at 0.5 would make four in [0.5, 1.5)
+    assert earliest_fit([1.0, 1.1, 1.2], 0.5, count=3, window=1.0) >= 2.0
+
+
+@pytest.mark.django_db
+def test_a_campaign_on_one_vk_token_is_spread_three_a_second_in_order_of_arrival():
+    limits = [Limit("vk:token:t", 3, timedelta(seconds=1))]
+    moments = [seconds(reserve(limits, earliest=START, publication_id=n)) for n in range(12)]
+    assert moments == sorted(moments)
+    assert max_in_any_window(moments, 1.0) == 3
+    # twelve requests at three a second need a little over three seconds, not more
+    assert 3.0 <= moments[-1] <= 3.0 * 1.02 * 1.05
+
+
+@pytest.mark.django_db
+def test_a_telegram_chat_takes_twenty_a_minute_while_the_bot_serves_other_chats_at_once():
+    chat_a = limits_for(SocialNetwork.TELEGRAM, "bot-token", "@a")
+    chat_b = limits_for(SocialNetwork.TELEGRAM, "bot-token", "@b")
+    into_a = [seconds(reserve(chat_a, earliest=START, publication_id=n)) for n in range(21)]
+    into_b = seconds(reserve(chat_b, earliest=START, publication_id=100))
+    assert into_a[19] < 1.0 and into_a[20] >= 60.0
+    assert into_b < 1.0
+
+
+@pytest.mark.django_db
+def test_pages_sharing_a_token_share_its_limit_and_the_key_does_not_show_the_token():
+    first = limits_for(SocialNetwork.VK, "vk1.a.secret-token", "101")
+    second = limits_for(SocialNetwork.VK, "vk1.a.secret-token", "102")
+    assert first[0].key == second[0].key and "secret" not in first[0].key
+    assert first[1].key != second[1].key  # the daily cap counts per community
+
+
+@pytest.mark.django_db
+def test_coming_back_for_its_slot_a_publication_does_not_count_twice():
+    limits = [Limit("vk:token:t", 3, timedelta(seconds=1))]
+    for n in range(3):
+        reserve(limits, earliest=START, publication_id=n)
+    later = reserve(limits, earliest=START, publication_id=99)
+    again = reserve(limits, earliest=later, publication_id=99)
+    assert again == later
+    assert RateSlot.objects.filter(publication_id=99).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_networks_own_slow_down_holds_every_worker_back():
+    limits = limits_for(SocialNetwork.TELEGRAM, "bot-token", "@a")
+    hold(limits, until=START + timedelta(seconds=12))
+    assert seconds(reserve(limits, earliest=START, publication_id=1)) == pytest.approx(12.0)
