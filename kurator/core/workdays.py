@@ -321,6 +321,24 @@ def nth_opening_before(moment: datetime, n: int, schedule: Schedule) -> tuple[da
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def weekly_opening_at_or_before(last: date, weekday: int, schedule: Schedule) -> tuple[datetime, datetime]:
+    """The opening interval of a unit's weekly day (0 = Monday) that falls latest but not after the
+    local day `last`. A week whose weekday the unit does not work (a holiday, a closure, a day it never
+    opens) holds that day on the unit's working day before it, so a day off never moves it later."""
+    clock = _Clock(schedule)
+    # A weekday just after `last` may fall on a day off and so be held on `last` or before it.
+    first = last + ONE_DAY * ((weekday - last.weekday()) % 7)
+    for week in range(SEARCH_HORIZON_DAYS // 7):
+        held, opening = next(
+            (d, o)
+            for d in clock.days(first - ONE_DAY * (7 * week), forward=False)
+            if (o := clock.opening(d, forward=False))
+        )
+        if held <= last:
+            return opening
+    raise ValueError("No working time within two years of the start")
+
+
 def opening_at_or_after(moment: datetime, schedule: Schedule) -> tuple[datetime, datetime]:
     """The opening interval in which `moment` falls, or the next one: when something sent at `moment`
     counts as received by the unit ("строго в рабочее время")."""

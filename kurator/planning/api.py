@@ -24,10 +24,9 @@ from kurator.planning.choices import Direction, PostState, Topic
 from kurator.planning.models import Post, PostVariant, Rubric
 from kurator.planning.selectors import next_due_slot, posts_visible_to, rubrics_visible_to, submissions_visible_to
 from kurator.registry.models import Page
-from kurator.registry.schedules import schedule_for
 from kurator.registry.selectors import get_visible_or_404, pages_visible_to
 from kurator.review import services as review
-from kurator.review.deadlines import REVIEW_WORKING_DAYS, library_of, nth_working_day_close_before
+from kurator.review.deadlines import Schedules, review_deadline
 from kurator.review.models import Submission
 
 router = Router(tags=["planning"])
@@ -120,7 +119,11 @@ class PostOut(Schema):
     state: str
     variants: list[VariantOut]
     review_deadline: datetime | None = Field(
-        description="5 working days of the page's library before publication (the strictest over its pages)."
+        description=(
+            "When the curator must have the post: the page's last approval day at least 5 working days of its"
+            " library before publication, or the 5th working day when the page has no approval day (the"
+            " strictest over its pages)."
+        )
     )
     warnings: list[str] = Field(description="Everything that stops the post from being approved, in words.")
     submission: SubmissionOut | None = Field(description="The latest submission to the curator.")
@@ -219,18 +222,16 @@ def _problems(variant: PostVariant) -> list[Problem]:
 
 
 def _due_by(post: Post, request: Any) -> datetime | None:
-    """review_deadline (R-REV-1) with each library's schedule read once per request."""
-    schedules = request.__dict__.setdefault("_kurator_schedules", {})
-    dues = []
+    """review_deadline (R-REV-1, with the pages' approval days) with each library's schedule read once
+    per request."""
+    schedules = request.__dict__.setdefault("_kurator_schedules", Schedules())
+    pages = [v.page for v in post.variants.all()]
+    if not pages:
+        return None
     try:
-        for page in [v.page for v in post.variants.all()]:
-            key = page.library_id or f"network-{page.network_id}"
-            if key not in schedules:
-                schedules[key] = schedule_for(library_of(page))
-            dues.append(nth_working_day_close_before(post.planned_at, REVIEW_WORKING_DAYS, schedules[key]))
+        return review_deadline(pages, post.planned_at, schedules).due_by
     except ValueError:  # a library without working days: no deadline to show
         return None
-    return min(dues) if dues else None
 
 
 def _pages(user: Any, ids: list[int]) -> list[Page]:

@@ -321,6 +321,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "previews": previews,
             "has_problems": any(p.problems for p in previews),
             "deadline": _deadline(post),
+            "approval_pages": [v.page for v in variants if v.page.approval_weekday is not None],
             "can_edit": _may_edit(request.user, post) and post.state not in (PostState.PUBLISHED, PostState.WITHDRAWN),
             "media_form": MediaForm(),
             "media": post.media.all(),

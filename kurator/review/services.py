@@ -21,7 +21,7 @@ from kurator.planning.choices import PostState
 from kurator.planning.models import Post
 from kurator.planning.services import can_plan_for, direction_needs_approval, variant_problems
 from kurator.review.choices import StepKind, SubmissionState
-from kurator.review.deadlines import received_at, review_deadline, same_day_decision_by
+from kurator.review.deadlines import Deadline, received_at, review_deadline, same_day_decision_by
 from kurator.review.models import ReviewComment, ReviewStep, Submission
 
 
@@ -52,10 +52,33 @@ def _check_ready(post: Post) -> None:
         )
 
 
+def too_late_message(publish_at: datetime, deadline: Deadline) -> str:
+    """Why a post is too late for review, saying by when the curator had to have it and by which rule."""
+    values = {
+        "publish": _when(publish_at, deadline.library.time_zone),
+        "due": _when(deadline.due_by, deadline.library.time_zone),
+        "library": deadline.library,
+    }
+    if deadline.approval_page is not None:
+        return _(
+            "Too late for review: for publication on %(publish)s the curator had to receive the post by %(due)s, "
+            "the approval day of “%(page)s” that comes at least 5 working days of %(library)s before publication "
+            "(003 § 5.6, Appendix 1). Mark it urgent if it cannot wait."
+        ) % {**values, "page": deadline.approval_page.name}
+    return (
+        _(
+            "Too late for review: for publication on %(publish)s the curator had to receive the post by %(due)s "
+            "(5 working days of %(library)s, 003 § 5.6). Mark it urgent if it cannot wait."
+        )
+        % values
+    )
+
+
 @transaction.atomic
 def post_submit(*, by: Any, post: Post, now: datetime | None = None) -> Submission:
     """R-REV-1: the curator must receive a post 5 working days of the page's library before it is
-    published, during working hours; an urgent post may come later but is decided the same day."""
+    published (by the page's approval day when it has one, see deadlines.page_deadline), during working
+    hours; an urgent post may come later but is decided the same day."""
     post = Post.objects.select_for_update().get(pk=post.pk)
     pages = [v.page for v in post.variants.select_related("page", "page__library", "page__network")]
     if not pages or not any(can_plan_for(by, page) for page in pages):
@@ -67,17 +90,7 @@ def post_submit(*, by: Any, post: Post, now: datetime | None = None) -> Submissi
     deadline = review_deadline(pages, post.planned_at)
     received = received_at(now, deadline.library)
     if received > deadline.due_by and not post.urgent:
-        raise ValidationError(
-            _(
-                "Too late for review: for publication on %(publish)s the curator had to receive the post by %(due)s "
-                "(5 working days of %(library)s, 003 § 5.6). Mark it urgent if it cannot wait."
-            )
-            % {
-                "publish": _when(post.planned_at, deadline.library.time_zone),
-                "due": _when(deadline.due_by, deadline.library.time_zone),
-                "library": deadline.library,
-            }
-        )
+        raise ValidationError(too_late_message(post.planned_at, deadline))
     resubmission = post.state == PostState.RETURNED
     submission = Submission.objects.create(
         post=post,
@@ -99,6 +112,32 @@ def post_submit(*, by: Any, post: Post, now: datetime | None = None) -> Submissi
     audit_record(actor=by, verb="post.submitted", summary=summary, target=post, network_id=post.network_id)
     curators = {team.curator for team in (page_team(page) for page in pages) if team.curator is not None}
     notify(recipients=curators, message=summary, url=_post_url(post), email_subject=_("A post for review"))
+    return submission
+
+
+def submission_follow_move(*, post: Post, pages: list[Any], now: datetime | None = None) -> Submission | None:
+    """A post with the curator or approved gets a new publication time (drag and drop in the calendar,
+    the edit form, the API): the same rule as a submission decides whether it may. The submission must
+    have reached the curator by the deadline of the new time; if it did not, the move is refused with
+    the message a late submission gets, and the caller's transaction changes nothing. If it did, the
+    submission keeps going (or stays approved) with the new deadline. An urgent post may move anywhere,
+    and one made urgent by this very change must now be decided the same working day (R-REV-2).
+
+    Called by kurator.planning.services.post_update inside its transaction, before anything is saved."""
+    submission = latest_submission(post)
+    if submission is None or submission.state not in (SubmissionState.PENDING, SubmissionState.APPROVED):
+        return None
+    deadline = review_deadline(pages, post.planned_at)
+    late = received_at(submission.submitted_at, deadline.library) > deadline.due_by
+    if late and not (post.urgent or submission.urgent):
+        raise ValidationError(too_late_message(post.planned_at, deadline))
+    submission.due_by = deadline.due_by
+    if late and not submission.urgent and submission.state == SubmissionState.PENDING:
+        submission.urgent = True
+        submission.decide_by = same_day_decision_by(
+            received_at(now or timezone.now(), deadline.library), deadline.library
+        )
+    submission.save(update_fields=["due_by", "urgent", "decide_by"])
     return submission
 
 
