@@ -181,7 +181,10 @@ def calendar_move(request: HttpRequest, pk: int) -> JsonResponse:
     # Warnings only for the pages the person sees: a shared post's other page is not theirs to count.
     seen = set(pages_visible_to(request.user, network).values_list("pk", flat=True))
     warnings = warnings_for(request.user, network, [p for p in pages if p.pk in seen], period, today)
-    late = deadline.due_by < timezone.now()
+    # A post already with the curator was checked against its new deadline by the service; only one
+    # still to be submitted can have missed it.
+    in_review = post.state in (PostState.SUBMITTED, PostState.APPROVED)
+    late = not in_review and deadline.due_by < timezone.now()
     return JsonResponse(
         {
             "ok": True,
@@ -191,7 +194,8 @@ def calendar_move(request: HttpRequest, pk: int) -> JsonResponse:
             "deadline": deadline.due_by.isoformat(),
             "deadline_text": date_format(local_due, "SHORT_DATETIME_FORMAT"),
             "late": late,
-            "message": _move_message(local_due, late, post.urgent),
+            "approval_page": deadline.approval_page.name if deadline.approval_page else None,
+            "message": _move_message(local_due, late, post, deadline.approval_page),
             "warnings": [w.as_json() for w in warnings],
         }
     )
@@ -204,10 +208,19 @@ def _move_zone(post: Post, asked: str) -> str:
     return asked if asked in zones else post_time_zone(post)
 
 
-def _move_message(due: datetime, late: bool, urgent: bool) -> str:
+def _move_message(due: datetime, late: bool, post: Post, approval_page: Page | None) -> str:
     when = date_format(due, "SHORT_DATETIME_FORMAT")
-    if late and not urgent:
+    if post.state == PostState.APPROVED:
+        return _("Moved. The approval stands: the new time keeps to the rules of review.")
+    if post.state == PostState.SUBMITTED:
+        return _("Moved. The post stays with the curator: the new time keeps to the rules of review.")
+    if late and not post.urgent:
         return _("Moved. The review deadline, %(when)s, has passed: choose a later time or submit it as urgent.") % {
             "when": when
+        }
+    if approval_page is not None:
+        return _("Moved. The curator must receive it by %(when)s, the approval day of “%(page)s”.") % {
+            "when": when,
+            "page": approval_page.name,
         }
     return _("Moved. The curator must receive it by %(when)s (5 working days ahead).") % {"when": when}

@@ -96,6 +96,10 @@ def post_create(
 
 @transaction.atomic
 def post_update(*, by: Any, post: Post, pages: Iterable[Page] | None = None, **fields: Any) -> Post:
+    """Change a post. A change of content after approval sends it back to the curator; a new time for
+    a post that is with the curator or approved is checked against its review deadline first
+    (kurator.review.services.submission_follow_move): refused when the submission would have been late,
+    otherwise it keeps its place in review and its approval."""
     post = Post.objects.select_for_update().get(pk=post.pk)
     if post.state in (PostState.PUBLISHED, PostState.WITHDRAWN):
         raise ValidationError(_("A published or withdrawn post cannot be changed here."))
@@ -103,17 +107,33 @@ def post_update(*, by: Any, post: Post, pages: Iterable[Page] | None = None, **f
         post.network_id
     ):
         raise PermissionDenied
+    before = {key: getattr(post, key) for key in POST_FIELDS}
     for key, value in fields.items():
         if key in POST_FIELDS:
             setattr(post, key, value)
     _check_post(post)
     post.full_clean(exclude=["network", "author", "rubric", "direction_approved_by"])
+    pages_before = set(post.variants.values_list("page_id", flat=True))
     if pages is not None:
         chosen = _check_pages(by, post.network, pages)
         post.variants.exclude(page__in=chosen).delete()
         existing = set(post.variants.values_list("page_id", flat=True))
         PostVariant.objects.bulk_create([PostVariant(post=post, page=p) for p in chosen if p.pk not in existing])
-    if post.state == PostState.APPROVED:
+    pages_changed = set(post.variants.values_list("page_id", flat=True)) != pages_before
+    moved = post.planned_at != before["planned_at"]
+    # A post with the curator must still be in time for its new time and pages; an approved one that
+    # moves keeps its approval only on the same terms (a change of content sends it back anyway).
+    if (post.state == PostState.SUBMITTED and (moved or pages_changed)) or (post.state == PostState.APPROVED and moved):
+        # Deferred: review sits above planning and imports this module.
+        from kurator.review.services import submission_follow_move
+
+        submission_follow_move(
+            post=post, pages=[v.page for v in post.variants.select_related("page", "page__library", "page__network")]
+        )
+    content_changed = pages_changed or any(
+        getattr(post, key) != value for key, value in before.items() if key != "planned_at"
+    )
+    if post.state == PostState.APPROVED and content_changed:
         post.state = PostState.DRAFT  # a change after approval goes back to the curator (R-PUB-7 later honours it)
     post.save()
     audit_record(

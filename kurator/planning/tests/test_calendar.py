@@ -182,11 +182,7 @@ def test_a_time_that_cannot_be_read_changes_nothing(cast):
     assert post.planned_at == datetime(2027, 3, 3, 10, tzinfo=MSK)
 
 
-def test_moving_an_approved_post_sends_it_back_to_draft(cast):
-    post = plan(cast, title="Согласован")
-    Post.objects.filter(pk=post.pk).update(state=PostState.APPROVED)
-    data = move(login(cast["north"]["coordinator"]), post, "2027-03-05T14:00").json()
-    assert data["ok"] is True and data["state"] == PostState.DRAFT
+# Moving a post that is with the curator or approved: test_moves_in_review.py.
 
 
 # Rubric slots and memorable dates ---------------------------------------------------------------
