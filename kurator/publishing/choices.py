@@ -36,3 +36,4 @@ class HoldReason(models.TextChoices):
     LATE = "late", _("Found more than an hour late")
     TOKEN = "token", _("The page's token does not work")
     NOT_CONNECTED = "not_connected", _("The page is not connected to its network")
+    NOT_FOUND = "not_found", _("Not on the wall after VK did not answer")

@@ -11,10 +11,12 @@ limits allow and in the order the posts arrived. The queue is a table (RateSlot)
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from kurator.networks.telegram.limits import TELEGRAM_RATES
 from kurator.networks.vk.limits import VK_RATES
@@ -57,36 +59,42 @@ def limits_for(social_network: str, token: str, target: str) -> list[Limit]:
     ]
 
 
-def _fits(slots: list[float], moment: float, count: int, window: float) -> bool:
-    """Whether one more request at `moment` keeps every window of `window` seconds at ≤ count requests.
+def _fits(slots: list[float], moment: float, count: int, window: float, weight: int = 1) -> bool:
+    """Whether `weight` more requests at `moment` keep every window of `window` seconds at ≤ count.
     The fullest window that contains `moment` starts at `moment` or at one of the slots just before it."""
     starts = [x for x in slots if moment - window < x <= moment] + [moment]
     for start in starts:
         inside = sum(1 for x in slots if start <= x < start + window)
         if start <= moment < start + window:
-            inside += 1
+            inside += weight
         if inside > count:
             return False
     return True
 
 
-def earliest_fit(slots: list[float], earliest: float, count: int, window: float) -> float:
+def earliest_fit(slots: list[float], earliest: float, count: int, window: float, weight: int = 1) -> float:
     """The first moment ≥ earliest that fits: either `earliest` itself or when some slot leaves a window."""
     candidates = sorted({earliest, *(x + window for x in slots if x + window > earliest)})
     for moment in candidates:
-        if _fits(slots, moment, count, window):
+        if _fits(slots, moment, count, window, weight):
             return moment
-    return candidates[-1]  # unreachable: past the last slot's window everything fits
+    return candidates[-1]  # past the last slot's window only the weight itself counts
 
 
-def reserve(limits: list[Limit], *, earliest: datetime, publication_id: int) -> datetime:
-    """Reserve and return the earliest moment ≥ `earliest` that fits every limit and every hold."""
+def reserve(
+    limits: list[Limit], *, earliest: datetime, publication_id: int, weight: int = 1, replace: bool = True
+) -> datetime:
+    """Reserve and return the earliest moment ≥ `earliest` at which `weight` requests in a row fit every
+    limit and every hold. With `replace`, this publication's unused reservation gives way to the new one."""
     with transaction.atomic():
         keys = sorted({limit.key for limit in limits})
         for key in keys:
             RateKey.objects.get_or_create(key=key)
         held = list(RateKey.objects.select_for_update().filter(key__in=keys).order_by("key"))
-        RateSlot.objects.filter(key__in=keys, publication_id=publication_id, at__gte=earliest - UNUSED_GRACE).delete()
+        if replace:
+            RateSlot.objects.filter(
+                key__in=keys, publication_id=publication_id, at__gte=earliest - UNUSED_GRACE
+            ).delete()
         moment = max([earliest] + [row.hold_until for row in held if row.hold_until])
         windows = {limit.key: limit.window * WINDOW_MARGIN for limit in limits}
         horizon = moment - max(windows.values())
@@ -97,14 +105,26 @@ def reserve(limits: list[Limit], *, earliest: datetime, publication_id: int) -> 
         for _round in range(50):  # each limit can only push the moment later, so this settles quickly
             moved = False
             for limit in limits:
-                fit = earliest_fit(taken[limit.key], point, limit.count, windows[limit.key].total_seconds())
+                fit = earliest_fit(
+                    taken[limit.key], point, limit.count, windows[limit.key].total_seconds(), min(weight, limit.count)
+                )
                 if fit > point:
                     point, moved = fit, True
             if not moved:
                 break
         moment = datetime.fromtimestamp(point, tz=earliest.tzinfo)
-        RateSlot.objects.bulk_create([RateSlot(key=key, at=moment, publication_id=publication_id) for key in keys])
+        RateSlot.objects.bulk_create(
+            [RateSlot(key=key, at=moment, publication_id=publication_id) for key in keys for _ in range(weight)]
+        )
     return moment
+
+
+def pace(limits: list[Limit], *, publication_id: int, weight: int = 1) -> None:
+    """Wait for room for `weight` requests made one after another right now (uploads before a post)."""
+    moment = reserve(limits, earliest=timezone.now(), publication_id=publication_id, weight=weight, replace=False)
+    delay = (moment - timezone.now()).total_seconds()
+    if delay > 0:
+        time.sleep(delay)
 
 
 def hold(limits: list[Limit], *, until: datetime, only: str = "") -> None:

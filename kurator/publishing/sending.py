@@ -58,12 +58,25 @@ def _read(item: PostMedia) -> bytes:
         return handle.read()
 
 
-def send(publication: Publication, connection: PageConnection, *, remember_media: Callable[[list[str]], None]) -> Sent:
+def send(
+    publication: Publication,
+    connection: PageConnection,
+    *,
+    remember_media: Callable[[list[str]], None],
+    pace: Callable[[int], None],
+) -> Sent:
     """Send one publication; raises the adapters' NetworkError subclasses. `remember_media` keeps what
-    was uploaded, so that a retry posts the same photos instead of uploading them again."""
+    was uploaded, so that a retry posts the same photos instead of uploading them again; `pace(n)` waits
+    for room for n more requests on the token, for the uploads before the post."""
     network = connection.page.social_network
     if network == SocialNetwork.VK:
-        return _send_vk(publication, connection, remember_media)
+        if not publication.prepared_media:
+            uploaded = upload_vk_photos(publication, connection, pace=pace)
+            if uploaded:
+                remember_media(uploaded)
+                publication.prepared_media = uploaded
+                pace(1)  # the post itself, after the uploads took the moment it had reserved
+        return _send_vk(publication, connection)
     if network == SocialNetwork.TELEGRAM:
         return _send_telegram(publication, connection)
     raise PermanentError(
@@ -87,25 +100,33 @@ def _vk_public_url(connection: PageConnection, group_id: int, post_id: int) -> s
     return wall_post_url(group_id, post_id)
 
 
-def _send_vk(publication: Publication, connection: PageConnection, remember: Callable[[list[str]], None]) -> Sent:
+def upload_vk_photos(publication: Publication, connection: PageConnection, *, pace: Callable[[int], None]) -> list[str]:
+    """VK's upload flow for each photo (getWallUploadServer → upload → saveWallPhoto): the attachments
+    for wall.post. Two API calls per photo, each pair paced under the token's limit."""
+    group_id = _vk_group_id(connection)
+    media = _media(publication)
+    if any(item.kind != MediaKind.PHOTO for item in media):
+        raise PermanentError(message=_("Kurator cannot upload videos to VK yet: publish this post by hand."), code=None)
+    attachments = []
+    with VkClient(base_url=api_base(connection), token=connection.token) as vk:
+        for item in media:
+            pace(2)
+            attachments.append(
+                vk.upload_wall_photo(
+                    group_id=group_id, filename=item.original_name, data=_read(item), content_type=item.content_type
+                )
+            )
+    return attachments
+
+
+def _send_vk(publication: Publication, connection: PageConnection) -> Sent:
     group_id = _vk_group_id(connection)
     with VkClient(base_url=api_base(connection), token=connection.token) as vk:
-        attachments = list(publication.prepared_media)
-        if not attachments:
-            for item in _media(publication):
-                if item.kind != MediaKind.PHOTO:
-                    raise PermanentError(
-                        message=_("Kurator cannot upload videos to VK yet: publish this post by hand."), code=None
-                    )
-                attachments.append(
-                    vk.upload_wall_photo(
-                        group_id=group_id, filename=item.original_name, data=_read(item), content_type=item.content_type
-                    )
-                )
-            if attachments:
-                remember(attachments)
         post_id = vk.wall_post(
-            group_id=group_id, message=post_text(publication), attachments=attachments, guid=publication.guid
+            group_id=group_id,
+            message=post_text(publication),
+            attachments=list(publication.prepared_media),
+            guid=publication.guid,
         )
     return Sent(str(post_id), _vk_public_url(connection, group_id, post_id))
 

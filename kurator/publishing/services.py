@@ -48,6 +48,7 @@ VK_GUID_MEMORY = timedelta(minutes=50)  # VK remembers a guid for an hour; stay 
 RETRY_BASE = timedelta(seconds=10)
 RETRY_MAX = timedelta(minutes=10)
 SOON = timedelta(seconds=90)  # rows due this soon are queued for their exact second
+PREPARE_AHEAD = timedelta(minutes=30)  # VK photos are uploaded this long before the post is due
 LOST_AFTER = timedelta(minutes=1)  # a queued row still waiting this long after its time was lost by the queue
 PENDING_STATES = (*ACTIVE_STATES, PublicationState.HELD, PublicationState.HANDOFF)
 
@@ -64,8 +65,10 @@ def publications_follow_post(sender: Any, instance: Post, **kwargs: Any) -> None
     elif instance.state in (PostState.DRAFT, PostState.SUBMITTED, PostState.RETURNED, PostState.WITHDRAWN):
         publications_cancel(instance, _("The post is no longer approved: it changed or was withdrawn."))
     if instance.state == PostState.WITHDRAWN:
-        for publication in Publication.objects.filter(post=instance, state=PublicationState.PUBLISHED):
-            transaction.on_commit(lambda pk=publication.pk: _queue_removal(pk))
+        published = list(
+            Publication.objects.filter(post=instance, state=PublicationState.PUBLISHED).values_list("pk", flat=True)
+        )
+        transaction.on_commit(lambda: _queue_removals(published))
 
 
 def _mode_of(page: Any) -> str:
@@ -186,10 +189,13 @@ def _send_claimed(
     def remember_media(attachments: list[str]) -> None:
         Publication.objects.filter(pk=publication.pk, lease_owner=owner).update(prepared_media=attachments)
 
+    def pace(weight: int) -> None:
+        limits.pace(page_limits, publication_id=publication.pk, weight=weight)
+
     try:
         sent = _vk_read_back(publication, connection) if _needs_wall_read_back(publication, now) else None
         if sent is None:
-            sent = sending.send(publication, connection, remember_media=remember_media)
+            sent = sending.send(publication, connection, remember_media=remember_media, pace=pace)
     except TransientError as error:
         return _after_transient(publication, owner, page_limits, error)
     except PermanentError as error:
@@ -197,7 +203,9 @@ def _send_claimed(
     except AmbiguousError as error:
         return _after_ambiguous(publication, owner, error)
     except NotYetOnWall:
-        return _after_ambiguous(publication, owner, None)
+        # Past VK's memory of the key, and not on the wall: sending again is a new post, so a person decides.
+        _hold(publication, HoldReason.NOT_FOUND, timezone.now(), from_states=(PublicationState.SENDING,))
+        return "held"
     return _after_success(publication, connection, owner, sent)
 
 
@@ -358,9 +366,11 @@ def _wait_for_limits(publication: Publication, slot: datetime) -> None:
         _queue(publication, slot)
 
 
-def _hold(publication: Publication, reason: HoldReason, now: datetime) -> None:
+def _hold(
+    publication: Publication, reason: HoldReason, now: datetime, *, from_states: tuple[str, ...] = ACTIVE_STATES
+) -> None:
     with transaction.atomic():
-        moved = Publication.objects.filter(pk=publication.pk, version=publication.version, state__in=ACTIVE_STATES)
+        moved = Publication.objects.filter(pk=publication.pk, version=publication.version, state__in=from_states)
         if not moved.update(state=PublicationState.HELD, reason=reason, version=F("version") + 1):
             return
         publication.refresh_from_db()
@@ -420,10 +430,11 @@ def publication_remove(publication_id: int) -> str:
     return "removed"
 
 
-def _queue_removal(publication_id: int) -> None:
+def _queue_removals(publication_ids: list[int]) -> None:
     from kurator.publishing.tasks import remove
 
-    remove(publication_id)
+    for publication_id in publication_ids:
+        remove(publication_id)
 
 
 # --- The sweeper ----------------------------------------------------------------------------------
@@ -445,8 +456,48 @@ def sweep(*, now: datetime | None = None) -> dict[str, int]:
     )
     for post in unarmed.distinct():
         counts["armed"] += len(publications_arm(post))
+    counts["preparing"] = _queue_media_preparation(now)
     limits.forget_old_slots(now=now)
     return counts
+
+
+def _queue_media_preparation(now: datetime) -> int:
+    from kurator.publishing.tasks import prepare_media
+
+    upcoming = Publication.objects.filter(
+        state__in=ACTIVE_STATES,
+        mode=PublicationMode.AUTOMATIC,
+        page__social_network=SocialNetwork.VK,
+        next_attempt_at__lte=now + PREPARE_AHEAD,
+        prepared_media=[],
+        post__media__isnull=False,
+    ).distinct()
+    for publication in upcoming:
+        prepare_media(publication.pk, publication.version)
+    return len(upcoming)
+
+
+def publication_prepare_media(publication_id: int, version: int) -> str:
+    """Upload a VK post's photos ahead of its time (issue 6 item 7), so that at the minute only the post
+    itself is sent. A failure here changes nothing: the worker uploads them again at the time."""
+    publication = Publication.objects.select_related("page", "post").filter(pk=publication_id, version=version).first()
+    if publication is None or publication.prepared_media or publication.state not in ACTIVE_STATES:
+        return "nothing"
+    connection = PageConnection.objects.select_related("page").filter(page_id=publication.page_id).first()
+    if connection is None:
+        return "nothing"
+    page_limits = limits.limits_for(connection.page.social_network, connection.token, connection.target)
+    try:
+        uploaded = sending.upload_vk_photos(
+            publication,
+            connection,
+            pace=lambda weight: limits.pace(page_limits, publication_id=publication.pk, weight=weight),
+        )
+    except NetworkError as error:
+        log.info("Photos of publication %s not uploaded ahead of time: %s", publication.pk, error)
+        return "later"
+    Publication.objects.filter(pk=publication.pk, version=version, prepared_media=[]).update(prepared_media=uploaded)
+    return "prepared"
 
 
 def recover_expired_leases(*, now: datetime) -> int:

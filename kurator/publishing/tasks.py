@@ -14,6 +14,13 @@ def publish(publication_id: int, version: int) -> str:
     return publication_run(publication_id, version)
 
 
+@db_task()
+def prepare_media(publication_id: int, version: int) -> str:
+    from kurator.publishing.services import publication_prepare_media
+
+    return publication_prepare_media(publication_id, version)
+
+
 @db_task(retries=3, retry_delay=60)
 def remove(publication_id: int) -> str:
     from kurator.publishing.services import publication_remove

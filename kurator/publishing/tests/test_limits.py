@@ -3,8 +3,7 @@ every window of its token and chat within the network's limit, and the network's
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,7 +11,7 @@ from kurator.publishing.limits import Limit, earliest_fit, hold, limits_for, res
 from kurator.publishing.models import RateSlot
 from kurator.registry.choices import SocialNetwork
 
-START = datetime(2026, 12, 1, 7, 0, tzinfo=dt_timezone.utc)
+START = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
 
 
 def seconds(moment: datetime) -> float:
