@@ -97,6 +97,21 @@ class TelegramClient:
     def get_chat_member(self, chat_id: int | str, user_id: int) -> dict[str, Any]:
         return dict(self.call("getChatMember", read_only=True, chat_id=chat_id, user_id=user_id))
 
+    def get_updates(
+        self,
+        *,
+        offset: int | None = None,
+        limit: int | None = None,
+        timeout: int = 0,
+        allowed_updates: list[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Updates waiting for the bot, oldest first. Asking with offset = last update_id + 1 confirms
+        everything before it, so an answer lost on the way only means the same updates come again."""
+        result = self.call(
+            "getUpdates", read_only=True, offset=offset, limit=limit, timeout=timeout, allowed_updates=allowed_updates
+        )
+        return [dict(update) for update in result] if isinstance(result, list) else []
+
     # --- sending -----------------------------------------------------------------------------------
 
     def send_message(self, *, chat_id: int | str, text: str, parse_mode: str | None = None) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from kurator.networks.tests.conftest import IMPATIENT
 from kurator.sandbox.choices import FaultKind, Network
 from kurator.sandbox.faults import inject
 from kurator.sandbox.models import LedgerEntry, TgMembership, TgMessage
+from kurator.sandbox.reader_actions import reader_writes_tg
 from kurator.sandbox.tests.tg_world import TOKEN, TgWorld, build_tg_world
 from kurator.sandbox.tests.vk_setup import PNG
 
@@ -110,6 +111,20 @@ def test_the_bot_reads_who_it_is_and_how_it_stands_in_the_channel(tg, world):
     assert me["is_bot"] and me["username"] == "library_sandbox_bot"
     assert (chat["type"], chat["username"]) == ("channel", "library_one")
     assert (member["status"], member["can_post_messages"]) == ("administrator", True)
+
+
+def test_the_bot_reads_a_private_message_once_and_confirms_it_with_the_next_offset(tg, world):
+    reader_writes_tg(world.bot, world.reader, "/start abc")
+    reader_writes_tg(world.bot, world.reader, "Спасибо")
+
+    first = tg.get_updates(allowed_updates=["message"])
+    again = tg.get_updates()
+    after = tg.get_updates(offset=first[-1]["update_id"] + 1)
+
+    assert [u["message"]["text"] for u in first] == ["/start abc", "Спасибо"]
+    assert first[0]["message"]["chat"] == {"id": 700001, "type": "private", "first_name": "Анна Петрова"}
+    assert again == first  # nothing is confirmed until an offset past it is asked for
+    assert after == [] and tg.get_updates() == []
 
 
 def test_a_chat_without_a_username_has_no_public_link():
