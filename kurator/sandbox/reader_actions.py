@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from kurator.sandbox import tg_service, vk_events, vk_service, vk_wire
+from kurator.sandbox import tg_service, tg_updates, tg_wire, vk_events, vk_service, vk_wire
 from kurator.sandbox.choices import LedgerAction, Network, TgChatType
 from kurator.sandbox.ledger import ledger_record
 from kurator.sandbox.models import (
@@ -194,6 +194,36 @@ def private_chat(bot: TgBot, reader: Reader) -> TgChat:
     return chat
 
 
+def _bot_status_in_private_chat(bot: TgBot, reader: Reader, chat: TgChat, status: str) -> None:
+    """Blocking and restarting a bot change its place in the private chat, and the bot is told by
+    my_chat_member, sent by the reader (not by a chat owner, as in a channel)."""
+    member = TgMembership.objects.get(bot=bot, chat=chat)
+    old_status = member.status
+    if old_status == status:
+        return
+    member.status = status
+    member.save(update_fields=["status"])
+    tg_updates.emit_to(
+        bot,
+        "my_chat_member",
+        {
+            "chat": tg_wire.chat_json(chat),
+            "from": tg_wire.user_json(reader),
+            "date": tg_wire.unix(timezone.now()),
+            "old_chat_member": tg_wire.chat_member_json(bot, member, old_status),
+            "new_chat_member": tg_wire.chat_member_json(bot, member, status),
+        },
+    )
+
+
 def reader_writes_tg(bot: TgBot, reader: Reader, text: str) -> TgMessage:
-    """A message in the reader's private chat with the bot."""
-    return tg_service.reader_message(reader=reader, chat=private_chat(bot, reader), text=text)
+    """A message in the reader's private chat with the bot. Writing to a bot one blocked restarts it,
+    as Telegram's "Restart" button does."""
+    chat = private_chat(bot, reader)
+    _bot_status_in_private_chat(bot, reader, chat, "member")
+    return tg_service.reader_message(reader=reader, chat=chat, text=text)
+
+
+def reader_blocks_tg(bot: TgBot, reader: Reader) -> None:
+    """The reader blocks the bot: from now on the bot's messages to them fail with 403."""
+    _bot_status_in_private_chat(bot, reader, private_chat(bot, reader), "kicked")
