@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.dates import MONTHS_ALT
 from django.utils.translation import gettext_lazy as _
 
 
@@ -65,3 +66,61 @@ class MentionKind(models.TextChoices):
 class MediaKind(models.TextChoices):
     PHOTO = "photo", _("Photo")
     VIDEO = "video", _("Video")
+
+
+class WeekdayOrdinal(models.IntegerChoices):
+    """Which of a month's weekdays a memorable date that moves falls on (R-PLAN-5): «третье воскресенье
+    июня», «последнее воскресенье ноября»."""
+
+    FIRST = 1, _("first")
+    SECOND = 2, _("second")
+    THIRD = 3, _("third")
+    FOURTH = 4, _("fourth")
+    LAST = -1, _("last")
+
+
+# One phrase per ordinal and weekday, because Russian makes the ordinal agree with the weekday's gender
+# («третий вторник», «третья среда», «третье воскресенье»): no single "%(ordinal)s %(weekday)s" can.
+WEEKDAY_RULE_NAMES = {
+    (1, 0): _("first Monday"),
+    (1, 1): _("first Tuesday"),
+    (1, 2): _("first Wednesday"),
+    (1, 3): _("first Thursday"),
+    (1, 4): _("first Friday"),
+    (1, 5): _("first Saturday"),
+    (1, 6): _("first Sunday"),
+    (2, 0): _("second Monday"),
+    (2, 1): _("second Tuesday"),
+    (2, 2): _("second Wednesday"),
+    (2, 3): _("second Thursday"),
+    (2, 4): _("second Friday"),
+    (2, 5): _("second Saturday"),
+    (2, 6): _("second Sunday"),
+    (3, 0): _("third Monday"),
+    (3, 1): _("third Tuesday"),
+    (3, 2): _("third Wednesday"),
+    (3, 3): _("third Thursday"),
+    (3, 4): _("third Friday"),
+    (3, 5): _("third Saturday"),
+    (3, 6): _("third Sunday"),
+    (4, 0): _("fourth Monday"),
+    (4, 1): _("fourth Tuesday"),
+    (4, 2): _("fourth Wednesday"),
+    (4, 3): _("fourth Thursday"),
+    (4, 4): _("fourth Friday"),
+    (4, 5): _("fourth Saturday"),
+    (4, 6): _("fourth Sunday"),
+    (-1, 0): _("last Monday"),
+    (-1, 1): _("last Tuesday"),
+    (-1, 2): _("last Wednesday"),
+    (-1, 3): _("last Thursday"),
+    (-1, 4): _("last Friday"),
+    (-1, 5): _("last Saturday"),
+    (-1, 6): _("last Sunday"),
+}
+
+
+def weekday_rule_text(month: int, weekday: int, ordinal: int) -> str:
+    """«последнее воскресенье ноября» / "last Sunday of November"."""
+    # MONTHS_ALT is the month as a date names it: «ноября», not «ноябрь».
+    return _("%(day)s of %(month)s") % {"day": WEEKDAY_RULE_NAMES[(ordinal, weekday)], "month": MONTHS_ALT[month]}

@@ -3,7 +3,12 @@ from CSV, XLSX and iCalendar (a preview that writes nothing, then all rows or no
 set of literary and library dates that ships with Kurator.
 
 The import follows kurator.registry.exchange: file-level problems raise ValidationError, row problems
-are listed in the preview, and applying re-reads the file in one transaction."""
+are listed in the preview, and applying re-reads the file in one transaction.
+
+A date is a day of a month, or, for one that moves from year to year (День отца in Russia is the third
+Sunday of October), a weekday rule: the first to fourth, or the last, weekday of a month. A file gives
+such a date in words in its date column («последнее воскресенье ноября»), or, in iCalendar, as a yearly
+event on a weekday of a month (RRULE with BYDAY=-1SU, or BYDAY=SU with BYSETPOS)."""
 
 from __future__ import annotations
 
@@ -27,6 +32,7 @@ from django.utils.translation import ngettext
 from kurator.accounts.access import access_of
 from kurator.core.errors import PermissionDenied, ValidationError
 from kurator.core.services import audit_record
+from kurator.planning.choices import weekday_rule_text
 from kurator.planning.models import MemorableDate
 from kurator.registry.models import Network
 
@@ -67,6 +73,23 @@ def day_in(year: int, month: int, day: int) -> date:
     return date(year, month, day)
 
 
+def weekday_in(year: int, month: int, weekday: int, ordinal: int) -> date:
+    """The first to fourth (ordinal 1..4) or the last (ordinal -1) `weekday` (0 = Monday) of a month."""
+    if ordinal == -1:
+        last = date(year, month, stdcalendar.monthrange(year, month)[1])
+        return last - timedelta(days=(last.weekday() - weekday) % 7)
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (ordinal - 1))
+
+
+def occurrence_in(memorable: MemorableDate, year: int) -> date:
+    """The day a memorable date falls on in a given year: its day of the month, or its weekday rule."""
+    if memorable.day is None:
+        assert memorable.weekday is not None and memorable.ordinal is not None  # the check constraint says so
+        return weekday_in(year, memorable.month, memorable.weekday, memorable.ordinal)
+    return day_in(year, memorable.month, memorable.day)
+
+
 @dataclass(frozen=True)
 class Occurrence:
     """A memorable date on one day of one year."""
@@ -100,7 +123,7 @@ def occurrences_between(dates: Iterable[MemorableDate], first: date, last: date)
     for memorable in dates:
         for year in range(first.year, last.year + 1):
             try:
-                day = day_in(year, memorable.month, memorable.day)
+                day = occurrence_in(memorable, year)
             except ValueError:  # 31 April typed by hand into the admin: never happens, never shown
                 continue
             if first <= day <= last:
@@ -115,8 +138,8 @@ def round_anniversaries(dates: Iterable[MemorableDate], first: date, last: date)
 
 def next_occurrence(memorable: MemorableDate, today: date) -> date:
     """The date's day this year, or next year once it has passed."""
-    day = day_in(today.year, memorable.month, memorable.day)
-    return day if day >= today else day_in(today.year + 1, memorable.month, memorable.day)
+    day = occurrence_in(memorable, today.year)
+    return day if day >= today else occurrence_in(memorable, today.year + 1)
 
 
 # Import: reading the file -----------------------------------------------------------------------
@@ -153,6 +176,69 @@ _NUMERIC_DATE = re.compile(r"^(\d{1,2})[./-](\d{1,2})(?:[./-](\d{3,4}))?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _WORDED_DATE = re.compile(r"^(\d{1,2})\s+([^\W\d_]+)\.?(?:\s+(\d{3,4})(?:\s*(?:г\.?|года?))?)?$")
 
+# A date that moves, as calendars of memorable dates write it: «третье воскресенье июня», «в последнее
+# воскресенье ноября», «3-е воскресенье июня», "last Sunday of November", "third Sunday in June".
+_ORDINAL_WORDS = {
+    word: ordinal
+    for ordinal, words in {
+        1: ("первый", "первая", "первое", "первую", "first", "1st"),
+        2: ("второй", "вторая", "второе", "вторую", "second", "2nd"),
+        3: ("третий", "третья", "третье", "третью", "third", "3rd"),
+        4: ("четвертый", "четвертая", "четвертое", "четвертую", "fourth", "4th"),
+        -1: ("последний", "последняя", "последнее", "последнюю", "last"),
+    }.items()
+    for word in words
+}
+_ORDINAL_DIGITS = re.compile(r"^([1-4])-?(?:й|я|е|ю|ий|ой|ая|ое|ья|ье|ью)?$")
+_WEEKDAY_WORDS = {
+    word: weekday
+    for weekday, words in enumerate(
+        [
+            ("понедельник", "monday"),
+            ("вторник", "tuesday"),
+            ("среда", "среду", "wednesday"),
+            ("четверг", "thursday"),
+            ("пятница", "пятницу", "friday"),
+            ("суббота", "субботу", "saturday"),
+            ("воскресенье", "sunday"),
+        ]
+    )
+    for word in words
+}
+# «в ноябре» as well as «ноября».
+_MONTHS_IN = {
+    name: number
+    for number, name in enumerate(
+        [
+            "январе",
+            "феврале",
+            "марте",
+            "апреле",
+            "мае",
+            "июне",
+            "июле",
+            "августе",
+            "сентябре",
+            "октябре",
+            "ноябре",
+            "декабре",
+        ],
+        start=1,
+    )
+}
+_WEEKDAY_RULE = re.compile(r"^(?:(?:в|во|on|the)\s+)*(\S+)\s+(\S+)\s+(?:(?:of|in|в)\s+)?(\S+)$")
+_ICS_BYDAY = re.compile(r"^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
+_ICS_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+@dataclass(frozen=True)
+class WeekdayRule:
+    """A date that moves: the `ordinal`-th (1 to 4, or -1 for the last) `weekday` (0 = Monday) of `month`."""
+
+    month: int
+    weekday: int
+    ordinal: int
+
 
 def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("ё", "е").casefold()).strip(" .:*")
@@ -166,6 +252,9 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+DateKey = tuple[int | None, int | None, int | None, int | None, str]
+
+
 @dataclass
 class DateRow:
     """One row of the file (or one VEVENT) and what importing it would do."""
@@ -174,6 +263,8 @@ class DateRow:
     day: int | None = None
     month: int | None = None
     year: int | None = None
+    weekday: int | None = None  # with `ordinal`, instead of `day`, for a date that moves
+    ordinal: int | None = None
     title: str = ""
     description: str = ""
     source: str = ""
@@ -182,16 +273,20 @@ class DateRow:
 
     @property
     def when(self) -> str:
+        if self.month is not None and self.weekday is not None and self.ordinal is not None:
+            year = f" ({self.year})" if self.year is not None else ""
+            return weekday_rule_text(self.month, self.weekday, self.ordinal) + year
         if self.day is None or self.month is None:
             return ""
         return f"{self.day:02d}.{self.month:02d}" + (f".{self.year}" if self.year is not None else "")
 
-    def key(self) -> tuple[int | None, int | None, str]:
-        return (self.month, self.day, _norm(self.title))
+    def key(self) -> DateKey:
+        return (self.month, self.day, self.weekday, self.ordinal, _norm(self.title))
 
-    def day_month(self) -> tuple[int, int]:
-        assert self.day is not None and self.month is not None  # only rows without errors are written
-        return self.day, self.month
+    def date_fields(self) -> dict[str, int | None]:
+        """The fields of MemorableDate that say when it is."""
+        assert self.month is not None  # only rows without errors are written
+        return {"month": self.month, "day": self.day, "weekday": self.weekday, "ordinal": self.ordinal}
 
 
 @dataclass(frozen=True)
@@ -359,15 +454,38 @@ def read_ics(data: bytes) -> list[RawRow]:
 def _ics_row(number: int, event: dict[str, str]) -> RawRow:
     start = event.get("DTSTART", "")
     match = re.match(r"^(\d{4})(\d{2})(\d{2})", start)
-    yearly = "FREQ=YEARLY" in event.get("RRULE", "").upper()
-    when = f"{match.group(3)}.{match.group(2)}" + (f".{match.group(1)}" if yearly else "") if match else start
+    rule = dict(part.partition("=")[::2] for part in event.get("RRULE", "").upper().split(";") if part)
+    yearly = rule.get("FREQ") == "YEARLY"
+    when: Any = f"{match.group(3)}.{match.group(2)}" + (f".{match.group(1)}" if yearly else "") if match else start
+    year = None
+    if yearly and "BYDAY" in rule:
+        # A yearly event on a weekday of a month (RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=-1SU, or BYDAY=SU
+        # with BYSETPOS=-1): a date that moves. Any other shape is shown back as the row's error.
+        when = _ics_weekday_rule(rule, int(match.group(2)) if match else None) or "RRULE:" + event["RRULE"]
+        year = match.group(1) if match and isinstance(when, WeekdayRule) else None
     return RawRow(
         number,
         when,
         _unescape(event.get("SUMMARY", "")),
         _unescape(event.get("DESCRIPTION", "")),
         _unescape(event.get("URL", "")),
+        year,
     )
+
+
+def _ics_weekday_rule(rule: dict[str, str], start_month: int | None) -> WeekdayRule | None:
+    byday = _ICS_BYDAY.match(rule.get("BYDAY", ""))
+    months = rule.get("BYMONTH", str(start_month or ""))
+    if byday is None or not months.isdigit() or not 1 <= int(months) <= 12:
+        return None
+    ordinal_text = byday.group(1) or rule.get("BYSETPOS", "")
+    try:
+        ordinal = int(ordinal_text)
+    except ValueError:
+        return None
+    if ordinal not in (1, 2, 3, 4, -1):
+        return None
+    return WeekdayRule(int(months), _ICS_WEEKDAYS.index(byday.group(2)), ordinal)
 
 
 def read_rows(data: bytes) -> list[RawRow]:
@@ -406,30 +524,69 @@ def parse_day(value: Any) -> tuple[int, int, int | None]:
     raise ValueError(text)
 
 
+def parse_rule(value: Any) -> WeekdayRule | None:
+    """A date that moves, written in words (see _WEEKDAY_RULE), or None when the cell is not one."""
+    if isinstance(value, WeekdayRule):
+        return value
+    if not isinstance(value, str):
+        return None
+    match = _WEEKDAY_RULE.match(_norm(value).replace(",", " "))
+    if match is None:
+        return None
+    which, weekday, month = match.groups()
+    digits = _ORDINAL_DIGITS.match(which)
+    ordinal = int(digits.group(1)) if digits else _ORDINAL_WORDS.get(which)
+    month_number = _MONTHS.get(month) or _MONTHS_IN.get(month)
+    if ordinal is None or weekday not in _WEEKDAY_WORDS or month_number is None:
+        return None
+    return WeekdayRule(month_number, _WEEKDAY_WORDS[weekday], ordinal)
+
+
+def _looks_like_a_rule(text: str) -> bool:
+    """Words of a weekday rule in a cell that is not one: it gets a hint at the rule's form."""
+    words = set(_norm(text).replace(",", " ").split())
+    return bool(words & (_WEEKDAY_WORDS.keys() | _ORDINAL_WORDS.keys())) or "byday" in text.casefold()
+
+
 def _check_row(raw: RawRow, today: date) -> DateRow:
     row = DateRow(number=raw.number)
     row.title = re.sub(r"\s+", " ", _text(raw.title))
     row.description = _text(raw.description)
     row.source = re.sub(r"\s+", " ", _text(raw.source))
-    try:
-        row.day, row.month, row.year = parse_day(raw.date)
-        if isinstance(raw.date, datetime | date) and row.year == today.year:
-            # Excel turns a typed "27.05" into 27.05 of the current year: that year is not the event's.
-            row.year = None
-    except ValueError:
-        if _text(raw.date):
-            row.errors.append(
-                _("“%(value)s” is not a date: write it as 27.05 or 27.05.1995.") % {"value": _text(raw.date)}
-            )
-        else:
-            row.errors.append(_("The date is missing."))
+    rule = parse_rule(raw.date)
+    if rule is not None:
+        row.month, row.weekday, row.ordinal = rule.month, rule.weekday, rule.ordinal
+    else:
+        try:
+            row.day, row.month, row.year = parse_day(raw.date)
+            if isinstance(raw.date, datetime | date) and row.year == today.year:
+                # Excel turns a typed "27.05" into 27.05 of the current year: that year is not the event's.
+                row.year = None
+        except ValueError:
+            if _looks_like_a_rule(_text(raw.date)):
+                row.errors.append(
+                    _(
+                        "“%(value)s” is not a date that moves as the import knows them: write it as «третье "
+                        "воскресенье июня» or «последнее воскресенье ноября» (the first to the fourth, or the last, "
+                        "weekday of a month)."
+                    )
+                    % {"value": _text(raw.date)}
+                )
+            elif _text(raw.date):
+                row.errors.append(
+                    _("“%(value)s” is not a date: write it as 27.05 or 27.05.1995.") % {"value": _text(raw.date)}
+                )
+            else:
+                row.errors.append(_("The date is missing."))
     if _text(raw.year):
         try:
             row.year = int(_text(raw.year))
         except ValueError:
             row.errors.append(_("“%(value)s” is not a year.") % {"value": _text(raw.year)})
-    if row.month is not None and row.day is not None:
-        if not 1 <= row.month <= 12 or not 1 <= row.day <= stdcalendar.monthrange(2000, row.month)[1]:
+    if row.month is not None and (row.day is not None or row.weekday is not None):
+        if row.day is not None and (
+            not 1 <= row.month <= 12 or not 1 <= row.day <= stdcalendar.monthrange(2000, row.month)[1]
+        ):
             row.errors.append(_("There is no such day: %(day)s.") % {"day": row.when})
         elif row.year is not None and not (1 <= row.year <= today.year):
             row.errors.append(
@@ -481,14 +638,18 @@ class DatesPreview:
         return sum(1 for r in self.rows if r.exists and not r.errors)
 
 
-def _existing_keys(network: Network | None) -> set[tuple[int | None, int | None, str]]:
+def _key(memorable: MemorableDate) -> DateKey:
+    return (memorable.month, memorable.day, memorable.weekday, memorable.ordinal, _norm(memorable.title))
+
+
+def _existing_keys(network: Network | None) -> set[DateKey]:
     qs = MemorableDate.objects.filter(network=network) if network else MemorableDate.objects.filter(network=None)
-    return {(m, d, _norm(t)) for m, d, t in qs.values_list("month", "day", "title")}
+    return {_key(m) for m in qs.only("month", "day", "weekday", "ordinal", "title")}
 
 
 def plan_rows(raw_rows: Iterable[RawRow], network: Network | None, today: date) -> list[DateRow]:
     existing = _existing_keys(network)
-    seen: dict[tuple[int | None, int | None, str], int] = {}
+    seen: dict[DateKey, int] = {}
     rows = []
     for raw in raw_rows:
         row = _check_row(raw, today)
@@ -551,8 +712,7 @@ def dates_import_apply(*, user: Any, network: Network, data: bytes, fingerprint:
         new = [
             MemorableDate(
                 network=network,
-                month=row.day_month()[1],
-                day=row.day_month()[0],
+                **row.date_fields(),
                 year=row.year,
                 title=row.title,
                 description=row.description,
@@ -593,15 +753,12 @@ def load_starter_dates() -> tuple[int, int]:
     Returns (created, updated)."""
     created = updated = 0
     with transaction.atomic():
-        existing: dict[tuple[int | None, int | None, str], MemorableDate] = {
-            (m.month, m.day, _norm(m.title)): m for m in MemorableDate.objects.filter(network__isnull=True)
-        }
+        existing = {_key(m): m for m in MemorableDate.objects.filter(network__isnull=True)}
         for row in starter_rows():
             values = {"year": row.year, "description": row.description, "source": row.source, "title": row.title}
             current = existing.get(row.key())
             if current is None:
-                day, month = row.day_month()
-                MemorableDate.objects.create(network=None, month=month, day=day, **values)
+                MemorableDate.objects.create(network=None, **row.date_fields(), **values)
                 created += 1
             elif any(getattr(current, k) != v for k, v in values.items()):
                 for key, value in values.items():
@@ -611,11 +768,21 @@ def load_starter_dates() -> tuple[int, int]:
     return created, updated
 
 
-def dates_by_month(dates: Iterable[MemorableDate]) -> Iterator[tuple[int, list[MemorableDate]]]:
+def dates_by_month(dates: Iterable[MemorableDate], year: int) -> Iterator[tuple[int, list[MemorableDate]]]:
+    """The dates month by month, each month in the order of its days in `year` (a date that moves
+    stands where it falls that year)."""
     by_month: dict[int, list[MemorableDate]] = {}
     for memorable in dates:
         by_month.setdefault(memorable.month, []).append(memorable)
-    yield from sorted(by_month.items())
+
+    def day_of(memorable: MemorableDate) -> int:
+        try:
+            return occurrence_in(memorable, year).day
+        except ValueError:  # 31 April typed by hand into the admin
+            return memorable.day or 0
+
+    for month, in_month in sorted(by_month.items()):
+        yield month, sorted(in_month, key=lambda m: (day_of(m), m.title))
 
 
 def upcoming_window(today: date, days: int = 365) -> tuple[date, date]:

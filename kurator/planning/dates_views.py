@@ -84,10 +84,11 @@ def _today(network: Network) -> date:
 def dates_list(request: HttpRequest) -> HttpResponse:
     network = _network(request)
     dates = list(memorable_dates_visible_to(request.user, network))
-    first, last = _anniversary_period(request, _today(network))
+    today = _today(network)
+    first, last = _anniversary_period(request, today)
     context = {
         "network": network,
-        "months": [(MONTHS[month], month, in_month) for month, in_month in dates_by_month(dates)],
+        "months": [(MONTHS[month], month, in_month) for month, in_month in dates_by_month(dates, today.year)],
         "anniversaries": round_anniversaries(dates, first, last),
         "window_first": first,
         "window_last": last,

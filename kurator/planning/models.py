@@ -12,7 +12,17 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kurator.planning.choices import Cadence, Direction, MediaKind, MentionKind, PostState, RubricFormat
+from kurator.core.choices import Weekday
+from kurator.planning.choices import (
+    Cadence,
+    Direction,
+    MediaKind,
+    MentionKind,
+    PostState,
+    RubricFormat,
+    WeekdayOrdinal,
+    weekday_rule_text,
+)
 
 
 class Rubric(models.Model):
@@ -198,7 +208,11 @@ class DesignerRequest(models.Model):
 
 class MemorableDate(models.Model):
     """A date of the literary or library calendar (R-PLAN-5). Without a network it ships with Kurator
-    (the starter set, each with its source); with one, that network imported or added it."""
+    (the starter set, each with its source); with one, that network imported or added it.
+
+    Most dates are a day of a month (27 May). A date that moves from year to year is a weekday rule
+    instead: the first to fourth, or the last, weekday of a month (День матери in Russia is the last
+    Sunday of November); then `day` is empty and `weekday` and `ordinal` say which day it is."""
 
     network = models.ForeignKey(
         "registry.Network",
@@ -209,7 +223,17 @@ class MemorableDate(models.Model):
         related_name="memorable_dates",
     )
     month = models.PositiveSmallIntegerField(_("month"))
-    day = models.PositiveSmallIntegerField(_("day"))
+    day = models.PositiveSmallIntegerField(_("day"), null=True, blank=True, help_text=_("Empty for a date that moves."))
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"), choices=Weekday.choices, null=True, blank=True, help_text=_("For a date that moves.")
+    )
+    ordinal = models.SmallIntegerField(
+        _("which weekday of the month"),
+        choices=WeekdayOrdinal.choices,
+        null=True,
+        blank=True,
+        help_text=_("For a date that moves: the first to the fourth, or the last."),
+    )
     year = models.IntegerField(
         _("year of the event"), null=True, blank=True, help_text=_("Gives the round anniversaries.")
     )
@@ -221,13 +245,35 @@ class MemorableDate(models.Model):
     class Meta:
         verbose_name = _("memorable date")
         verbose_name_plural = _("memorable dates")
-        ordering = ["month", "day", "title"]
+        ordering = ["month", "day", "ordinal", "title"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(month__gte=1, month__lte=12, day__gte=1, day__lte=31), name="memorable_date_is_a_date"
+                condition=Q(month__gte=1, month__lte=12)
+                & (
+                    Q(day__gte=1, day__lte=31, weekday__isnull=True, ordinal__isnull=True)
+                    | Q(day__isnull=True, weekday__gte=0, weekday__lte=6, ordinal__in=WeekdayOrdinal.values)
+                ),
+                name="memorable_date_is_a_date",
             ),
             models.UniqueConstraint(fields=["network", "month", "day", "title"], name="memorable_date_once"),
+            models.UniqueConstraint(
+                fields=["network", "month", "weekday", "ordinal", "title"],
+                condition=Q(day__isnull=True),
+                name="moving_memorable_date_once",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.day:02d}.{self.month:02d} {self.title}"
+        return f"{self.when} {self.title}"
+
+    @property
+    def moves(self) -> bool:
+        return self.day is None
+
+    @property
+    def when(self) -> str:
+        """27.05, 27.05.1795 or «последнее воскресенье ноября»."""
+        if self.day is None:
+            assert self.weekday is not None and self.ordinal is not None  # the check constraint says so
+            return weekday_rule_text(self.month, self.weekday, self.ordinal)
+        return f"{self.day:02d}.{self.month:02d}" + (f".{self.year}" if self.year is not None else "")
