@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 
 from kurator.core.choices import Weekday
+from kurator.core.testing.api import api_as
 from kurator.core.testing.cast import enable_totp
 from kurator.planning.choices import PostState
 from kurator.planning.models import Post
@@ -165,3 +166,14 @@ def test_a_move_past_the_page_s_approval_day_is_refused_naming_the_day(cast):
     assert response.status_code == 400
     message = response.json()["message"]
     assert in_english(datetime(2027, 4, 2, 18, tzinfo=MSK)) in message and north.central_page.name in message
+
+
+def test_the_api_refuses_the_same_move_with_the_same_message(cast):
+    post = submitted(cast)
+    enable_totp(cast["north"]["coordinator"])
+    client = api_as(cast["north"]["coordinator"], language="en")
+    response = client.patch(f"/planning/posts/{post.pk}", {"planned_at": "2027-04-15T10:00:00+03:00"})
+    assert response.status_code == 422, response.content
+    assert "Too late for review" in response.content.decode()
+    post.refresh_from_db()
+    assert post.planned_at == PLANNED
