@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kurator.core.choices import Weekday
 from kurator.core.formtools import StyledFormMixin, TimeInput
-from kurator.registry.models import Department, Library, Network, Page
+from kurator.registry.choices import SocialNetwork
+from kurator.registry.models import Department, Library, Network, Page, PageConnection
 
 
 class PageForm(StyledFormMixin, forms.ModelForm):
@@ -73,6 +74,39 @@ class LibraryForm(StyledFormMixin, forms.ModelForm):
         from kurator.accounts.models import User
 
         self.fields["head"].queryset = User.objects.filter(network=network, is_active=True)
+
+    def _post_clean(self) -> None:
+        pass
+
+
+def token_hint(token: str) -> str:
+    """Enough of a token to recognise it, never enough to use it."""
+    return f"…{token[-4:]}" if len(token) > 8 else "…"
+
+
+class ConnectionForm(StyledFormMixin, forms.ModelForm):
+    """The tokens are write-only: the form never shows a stored token back, and an empty field keeps it."""
+
+    class Meta:
+        model = PageConnection
+        fields = ["endpoint", "target", "token", "community_token"]
+        # new-password: browsers must neither fill in a saved password nor offer to remember the token.
+        widgets = {
+            "target": forms.TextInput(),
+            "token": forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+            "community_token": forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        }
+
+    def __init__(self, *args: Any, page: Page, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if page.social_network != SocialNetwork.VK:
+            del self.fields["community_token"]
+        self.fields["token"].required = not self.instance.pk
+        for name in ("token", "community_token"):
+            stored = getattr(self.instance, name)
+            if name in self.fields and stored:
+                keep = _("Leave empty to keep the stored token (%(hint)s).") % {"hint": token_hint(stored)}
+                self.fields[name].help_text = f"{self.fields[name].help_text} {keep}"
 
     def _post_clean(self) -> None:
         pass

@@ -32,6 +32,15 @@ def oversees_page_network(user: object, page: object) -> bool:
     return page is not None and access_of(user).oversees(page.network_id)  # type: ignore[attr-defined]
 
 
+@rules.predicate
+def runs_page(user: object, page: object) -> bool:
+    """The page's coordinator, administrator or owner (or whoever substitutes for them today)."""
+    if page is None:
+        return False
+    access = access_of(user)
+    return access.sees_network(page.network_id) and page.pk in access.page_ids  # type: ignore[attr-defined]
+
+
 # Structure changes are the administration's (003 § 5.2); a head keeps their own library's details current.
 rules.add_perm("registry.add_library", administers_network)
 rules.add_perm("registry.change_library", administers_library_network | heads_library)
@@ -40,3 +49,6 @@ rules.add_perm("registry.manage_calendar", administers_network)
 rules.add_perm("registry.add_page", oversees_network)
 rules.add_perm("registry.change_page", oversees_page_network)
 rules.add_perm("registry.import_pages", oversees_network)
+# A page's token is renewed by those who hold the page's account as well as by its overseers (R-PUB-4):
+# the person told that it stopped working must be able to replace it.
+rules.add_perm("registry.connect_page", oversees_page_network | runs_page)

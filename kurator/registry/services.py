@@ -3,6 +3,7 @@ permission, validates, changes state and records an audit event (R-REV-5 history
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import time
 from typing import Any
@@ -13,8 +14,8 @@ from django.utils.translation import gettext as _
 from kurator.core.choices import Country
 from kurator.core.errors import ValidationError, require
 from kurator.core.services import audit_record
-from kurator.registry.choices import API_NETWORKS, PublishingMode, SocialNetwork
-from kurator.registry.models import Department, Library, Network, Page, PageDepartment, WorkingHours
+from kurator.registry.choices import API_NETWORKS, ConnectionEndpoint, PublishingMode, SocialNetwork, TokenStatus
+from kurator.registry.models import Department, Library, Network, Page, PageConnection, PageDepartment, WorkingHours
 
 PAGE_FIELDS = (
     "name",
@@ -290,3 +291,131 @@ def weekday_name(weekday: int) -> str:
     from kurator.core.choices import Weekday
 
     return str(Weekday(weekday).label)
+
+
+# --- Connections to the networks (R-PUB-4, R-PUB-5) ------------------------------------------------
+
+CONNECTABLE_NETWORKS = (SocialNetwork.VK, SocialNetwork.TELEGRAM)
+_VK_COMMUNITY = re.compile(r"^(?:-|club|public)?(\d{1,12})$")
+_TG_USERNAME = re.compile(r"^@?([A-Za-z][A-Za-z0-9_]{3,31})$")
+_TG_CHAT_ID = re.compile(r"^-100\d{5,15}$")
+
+
+def _connection_target(social_network: str, raw: str) -> str:
+    """The community or chat as the adapters expect it; people paste what their browser shows, so a
+    link, "club123" or a bare username are accepted too."""
+    value = raw.strip()
+    value = re.sub(r"^(?:https?://)?(?:www\.|m\.)?(?:vk\.com|t\.me|telegram\.me)/", "", value).strip("/")
+    if social_network == SocialNetwork.VK:
+        match = _VK_COMMUNITY.match(value)
+        if match is None or int(match.group(1)) == 0:
+            raise ValidationError(
+                {
+                    "target": _(
+                        "Give the VK community's numeric ID, for example 123456789 (it is shown in the "
+                        "community's management under “Address”): the short address is not enough."
+                    )
+                }
+            )
+        return match.group(1)
+    if _TG_CHAT_ID.match(value):
+        return value
+    match = _TG_USERNAME.match(value)
+    if match is None:
+        raise ValidationError(
+            {
+                "target": _(
+                    "Give the channel's @username, or for a private channel its numeric ID, which begins with -100."
+                )
+            }
+        )
+    return "@" + match.group(1)
+
+
+def _token_value(field: str, given: str, stored: str, *, required: bool) -> str:
+    token = given.strip()
+    if not token:
+        if required and not stored:
+            raise ValidationError({field: _("Give the token.")})
+        return stored
+    if any(character.isspace() for character in token):
+        raise ValidationError({field: _("A token has no spaces or line breaks: copy it again, whole.")})
+    return token
+
+
+@transaction.atomic
+def connection_save(
+    *, by: Any, page: Page, endpoint: str, target: str, token: str, community_token: str = ""
+) -> PageConnection:
+    """Connect a page to its network or to the sandbox, or change its connection. An empty token keeps
+    the stored one, so that changing the target never means pasting the token again. The token never
+    reaches the audit trail: only the fact that it was replaced does."""
+    require(by, "registry.connect_page", page)
+    if page.social_network not in CONNECTABLE_NETWORKS:
+        raise ValidationError(
+            _("Kurator publishes through the API to VK and Telegram only; for %(network)s choose assisted publishing.")
+            % {"network": SocialNetwork(page.social_network).label}
+        )
+    if endpoint not in ConnectionEndpoint.values:
+        raise ValidationError({"endpoint": _("Choose where the posts go.")})
+    connection = PageConnection.objects.select_for_update().filter(page=page).first()
+    is_new = connection is None
+    if connection is None:
+        connection = PageConnection(page=page)
+    target = _connection_target(page.social_network, target)
+    token = _token_value("token", token, connection.token, required=True)
+    is_vk = page.social_network == SocialNetwork.VK
+    community_token = _token_value("community_token", community_token, connection.community_token, required=False)
+    if not is_vk:
+        community_token = ""
+    token_replaced = not is_new and token != connection.token
+    community_token_replaced = not is_new and community_token != connection.community_token
+    changed = is_new or (endpoint, target, token) != (connection.endpoint, connection.target, connection.token)
+    if not changed and not community_token_replaced:
+        return connection
+    connection.endpoint, connection.target, connection.token = endpoint, target, token
+    connection.community_token = community_token
+    connection.updated_by = by
+    if changed:
+        # What the last check said was about another token or another place.
+        connection.status, connection.problem = TokenStatus.UNCHECKED, ""
+        connection.checked_at = connection.failing_since = None
+    connection.save()
+    values = {"page": page.name, "target": target, "where": ConnectionEndpoint(endpoint).label}
+    if is_new:
+        summary = _("Page “%(page)s” connected to %(target)s (%(where)s)") % values
+    elif token_replaced or community_token_replaced:
+        summary = _("Connection of page “%(page)s” changed, a token replaced: %(target)s (%(where)s)") % values
+    else:
+        summary = _("Connection of page “%(page)s” changed: %(target)s (%(where)s)") % values
+    audit_record(
+        actor=by,
+        verb="page.connected" if is_new else "page.connection_changed",
+        summary=summary,
+        target=page,
+        network_id=page.network_id,
+        data={
+            "endpoint": endpoint,
+            "target": target,
+            "token_replaced": token_replaced,
+            "community_token_replaced": community_token_replaced,
+        },
+    )
+    return connection
+
+
+@transaction.atomic
+def connection_remove(*, by: Any, page: Page) -> None:
+    """Disconnect a page: its posts then wait for a person instead of going out (the stored tokens are
+    deleted with the connection)."""
+    require(by, "registry.connect_page", page)
+    deleted, _rows = PageConnection.objects.filter(page=page).delete()
+    if not deleted:
+        return
+    audit_record(
+        actor=by,
+        verb="page.disconnected",
+        summary=_("Page “%(page)s” disconnected from its network") % {"page": page.name},
+        target=page,
+        network_id=page.network_id,
+    )

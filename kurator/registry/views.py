@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from kurator.accounts.responsibility import current_coordinators, department_head, page_team
 from kurator.accounts.selectors import people_visible_to
@@ -16,8 +17,8 @@ from kurator.core.formtools import run_service
 from kurator.core.history import audit_events_of, history_of
 from kurator.registry import services
 from kurator.registry.choices import SocialNetwork
-from kurator.registry.forms import DepartmentForm, HoursForm, LibraryForm, PageForm
-from kurator.registry.models import Department, Library, Network, PageDepartment
+from kurator.registry.forms import ConnectionForm, DepartmentForm, HoursForm, LibraryForm, PageForm, token_hint
+from kurator.registry.models import Department, Library, Network, Page, PageConnection, PageDepartment
 from kurator.registry.selectors import (
     departments_visible_to,
     get_visible_or_404,
@@ -73,6 +74,7 @@ def pages_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def page_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = get_visible_or_404(pages_visible_to(request.user), pk=pk)
+    connection = PageConnection.objects.filter(page=page).first()
     return render(
         request,
         "registry/page_detail.html",
@@ -81,9 +83,80 @@ def page_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "team": page_team(page),
             "departments": page.departments.select_related("library"),
             "can_change": request.user.has_perm("registry.change_page", page),
+            "connection": connection,
+            "connectable": page.social_network in services.CONNECTABLE_NETWORKS,
+            "community_token_hint": token_hint(connection.community_token) if connection else "",
+            "can_connect": request.user.has_perm("registry.connect_page", page),
             **_history(page),
         },
     )
+
+
+def _connectable_page(request: HttpRequest, pk: int) -> Page:
+    page = get_visible_or_404(pages_visible_to(request.user), pk=pk)
+    if not request.user.has_perm("registry.connect_page", page):
+        raise PermissionDenied
+    return page
+
+
+@login_required
+def page_connection(request: HttpRequest, pk: int) -> HttpResponse:
+    page = _connectable_page(request, pk)
+    connection = PageConnection.objects.filter(page=page).first()
+    form = ConnectionForm(request.POST or None, instance=connection, page=page)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        saved = run_service(
+            form,
+            services.connection_save,
+            by=request.user,
+            page=page,
+            endpoint=data["endpoint"],
+            target=data["target"],
+            token=data["token"],
+            community_token=data.get("community_token", ""),
+        )
+        if saved is not None:
+            messages.success(request, _("The connection is saved. Check the token now to be sure it works."))
+            return redirect("registry:page", pk=page.pk)
+    return render(
+        request, "core/form.html", {"form": form, "title": _("Connection of “%(name)s”") % {"name": page.name}}
+    )
+
+
+@login_required
+@require_POST
+def page_connection_check(request: HttpRequest, pk: int) -> HttpResponse:
+    # The check talks to the network through the adapters that publishing drives; imported here so that
+    # the registry's models and services stay below publishing.
+    from kurator.publishing.tokens import token_check
+
+    page = _connectable_page(request, pk)
+    connection = PageConnection.objects.select_related("page").filter(page=page).first()
+    if connection is None:
+        messages.error(request, _("The page is not connected to its network."))
+        return redirect("registry:page", pk=page.pk)
+    result = token_check(connection)
+    if not result.reached:
+        messages.warning(
+            request,
+            _("The network did not answer (%(error)s); nothing is changed. Try again in a few minutes.")
+            % {"error": result.problem},
+        )
+    elif result.problem is None:
+        messages.success(request, _("The token works: Kurator may publish on this page."))
+    else:
+        messages.error(request, _("The token does not work: %(problem)s") % {"problem": result.problem})
+    return redirect("registry:page", pk=page.pk)
+
+
+@login_required
+@require_POST
+def page_connection_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    page = _connectable_page(request, pk)
+    services.connection_remove(by=request.user, page=page)
+    messages.success(request, _("The page is disconnected: its posts will wait for a person."))
+    return redirect("registry:page", pk=page.pk)
 
 
 @login_required

@@ -109,6 +109,10 @@ RULES: dict[str, Rule] = {
     "registry:page_create": Rule(may=only(*OVERSEERS)),
     "registry:page": Rule(kind="page"),
     "registry:page_edit": Rule(kind="page", may=only(*OVERSEERS)),
+    # A page's token is kept by its overseers and by the page's own people (R-PUB-4), like its plan.
+    "registry:page_connection": Rule(kind="page", may=plans_for),
+    "registry:page_connection_check": Rule(kind="page", may=plans_for, method="post"),
+    "registry:page_connection_remove": Rule(kind="page", may=plans_for, method="post"),
     "registry:export": Rule(),
     "registry:import": Rule(may=only(*OVERSEERS)),
     "registry:libraries": Rule(),
