@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -10,6 +11,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+
+
+def child_environment(host: str, port: str, environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The web server's and the worker's environment: unless told otherwise, the worker publishes the
+    demo's sandbox pages to the sandbox of this very server, on whatever port it was given."""
+    env = dict(os.environ if environ is None else environ)
+    if not env.get("KURATOR_SANDBOX_URL"):
+        reachable = "127.0.0.1" if host in ("", "0.0.0.0", "::", "[::]") else host
+        env["KURATOR_SANDBOX_URL"] = f"http://{reachable}:{port}/sandbox"
+    return env
 
 
 class Command(BaseCommand):
@@ -22,9 +33,10 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: Any) -> None:
         address = f"{options['host']}:{options['port']}"
         manage = [sys.executable, "manage.py"]
+        env = child_environment(options["host"], str(options["port"]))
         children = [
-            subprocess.Popen([*manage, "runserver", address, "--noreload"]),
-            subprocess.Popen([*manage, "run_huey", "--quiet"]),
+            subprocess.Popen([*manage, "runserver", address, "--noreload"], env=env),
+            subprocess.Popen([*manage, "run_huey", "--quiet"], env=env),
         ]
         time.sleep(2)  # let the servers print their banners first, so the logins stay in view
         self._print_welcome(address)
