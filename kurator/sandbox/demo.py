@@ -17,6 +17,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from kurator.accounts.models import User
+from kurator.registry.models import Page
 from kurator.sandbox import tg_service
 from kurator.sandbox.choices import LedgerAction, Network, TgChatType, VkTokenKind
 from kurator.sandbox.ledger import ledger_record
@@ -75,6 +77,7 @@ class SandboxDemoResult:
     communities: list[VkCommunity] = field(default_factory=list)
     channels: list[TgChat] = field(default_factory=list)
     created: int = 0
+    connected: int = 0  # pages given a connection to their sandbox community or channel
 
 
 def vk_screen_name(url: str) -> str | None:
@@ -253,16 +256,61 @@ def seed_tg_posts(channel: TgChat, bot: TgBot, readers: list[Reader]) -> int:
     return created
 
 
+def connect_demo_pages(
+    vk_pages: list[tuple[Page, VkCommunity]],
+    tg_pages: list[tuple[Page, TgChat, TgBot]],
+    admin_tokens: dict[int, VkToken],
+    curators: dict[int, User],
+) -> int:
+    """Connect the demo networks' pages to their sandbox community or channel (issue 6: an approved post
+    appears on its sandbox wall and channel), through the registry's service, as their curator would.
+    A page that already has a connection keeps it, whatever a person has made of it since."""
+    from kurator.accounts.demo import NETWORKS
+    from kurator.registry.choices import ConnectionEndpoint, PublishingMode
+    from kurator.registry.models import PageConnection
+    from kurator.registry.services import connection_save, page_update
+
+    demo_slugs = {spec.slug for spec in NETWORKS}
+    wanted: list[tuple[Page, str, str, str]] = []
+    for page, community in vk_pages:
+        admin = admin_tokens.get(page.network_id)
+        if admin is not None:
+            own = community.community_tokens.filter(kind=VkTokenKind.COMMUNITY, revoked_at__isnull=True).first()
+            wanted.append((page, str(community.group_id), admin.token, own.token if own else ""))
+    for page, channel, bot in tg_pages:
+        wanted.append((page, f"@{channel.username}", bot.token, ""))
+    connected = 0
+    for page, target, token, community_token in wanted:
+        curator = curators.get(page.network_id)
+        if curator is None or page.network.slug not in demo_slugs:
+            continue
+        if PageConnection.objects.filter(page=page).exists():
+            continue
+        connection_save(
+            by=curator,
+            page=page,
+            endpoint=ConnectionEndpoint.SANDBOX,
+            target=target,
+            token=token,
+            community_token=community_token,
+        )
+        if page.publishing_mode != PublishingMode.AUTOMATIC:
+            page_update(by=curator, page=page, publishing_mode=PublishingMode.AUTOMATIC)
+        connected += 1
+    return connected
+
+
 @transaction.atomic
 def load_sandbox_demo() -> SandboxDemoResult:
     from kurator.accounts.choices import Role
     from kurator.accounts.models import RoleAssignment
-    from kurator.registry.models import Page
 
     result = SandboxDemoResult()
     readers = ensure_readers()
     pages = Page.objects.filter(social_network__in=["vk", "telegram"]).select_related("network").order_by("pk")
     by_network: dict[int, list[VkCommunity]] = {}
+    vk_pages: list[tuple[Page, VkCommunity]] = []
+    tg_pages: list[tuple[Page, TgChat, TgBot]] = []
     for page in pages:
         if page.social_network == "vk":
             screen_name = vk_screen_name(page.url)
@@ -271,6 +319,7 @@ def load_sandbox_demo() -> SandboxDemoResult:
             community, created = ensure_vk_community(screen_name, page.name)
             result.communities.append(community)
             by_network.setdefault(page.network_id, []).append(community)
+            vk_pages.append((page, community))
             result.created += int(created) + seed_vk_posts(community, readers)
         else:
             username = tg_username(page.url)
@@ -279,14 +328,23 @@ def load_sandbox_demo() -> SandboxDemoResult:
             bot = ensure_bot(f"{page.network.slug}_library", str(page.network.short_name or page.network.name))
             channel, created = ensure_tg_channel(username, page.name, bot)
             result.channels.append(channel)
+            tg_pages.append((page, channel, bot))
             result.created += int(created) + seed_tg_posts(channel, bot, readers)
-    for network_id, communities in sorted(by_network.items()):
+    admin_tokens: dict[int, VkToken] = {}
+    curators: dict[int, User] = {}
+    for network_id in sorted({page.network_id for page in pages}):
         curator = (
             RoleAssignment.objects.filter(network_id=network_id, role=Role.CURATOR)
             .select_related("person")
             .order_by("pk")
             .first()
         )
-        who = curator.person.get_short_name() if curator else str(network_id)
-        ensure_vk_admin_token(FIRST_ADMIN_VK_ID + network_id, f"{who} (куратор)", communities)
+        if curator is not None:
+            curators[network_id] = curator.person
+        if network_id in by_network:
+            who = curator.person.get_short_name() if curator else str(network_id)
+            admin_tokens[network_id] = ensure_vk_admin_token(
+                FIRST_ADMIN_VK_ID + network_id, f"{who} (куратор)", by_network[network_id]
+            )
+    result.connected = connect_demo_pages(vk_pages, tg_pages, admin_tokens, curators)
     return result
