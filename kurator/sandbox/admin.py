@@ -1,5 +1,7 @@
 """The sandbox in the Django admin, for the operator: readers, communities, channels, tokens and faults
-can be set up by hand; the ledger can only be read (it is append-only)."""
+can be set up by hand; the ledger can only be read (it is append-only). A community, channel, token, bot
+or fault made here is seen by the library network whose id is given in "library network", and by the
+operator only while that is empty."""
 
 from __future__ import annotations
 
@@ -19,15 +21,16 @@ class ReaderAdmin(admin.ModelAdmin):
 
 @admin.register(VkCommunity)
 class VkCommunityAdmin(admin.ModelAdmin):
-    list_display = ["name", "screen_name", "group_id", "members_count", "daily_post_cap"]
+    list_display = ["name", "screen_name", "group_id", "members_count", "daily_post_cap", "network_id"]
+    list_filter = ["network_id"]
     search_fields = ["name", "screen_name"]
     exclude = ["longpoll_key"]
 
 
 @admin.register(VkToken)
 class VkTokenAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "kind", "community", "user_id", "revoked_at"]
-    list_filter = ["kind"]
+    list_display = ["__str__", "kind", "community", "user_id", "revoked_at", "network_id"]
+    list_filter = ["kind", "network_id"]
     filter_horizontal = ["admin_of"]
 
 
@@ -38,22 +41,23 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(TgBot)
 class TgBotAdmin(admin.ModelAdmin):
-    list_display = ["username", "first_name", "user_id", "revoked_at"]
+    list_display = ["username", "first_name", "user_id", "revoked_at", "network_id"]
+    list_filter = ["network_id"]
     exclude = ["next_update_id"]
     inlines = [MembershipInline]
 
 
 @admin.register(TgChat)
 class TgChatAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "type", "username", "chat_id", "linked_chat", "member_count"]
-    list_filter = ["type"]
+    list_display = ["__str__", "type", "username", "chat_id", "linked_chat", "member_count", "network_id"]
+    list_filter = ["type", "network_id"]
     exclude = ["next_message_id"]
 
 
 @admin.register(Fault)
 class FaultAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "network", "kind", "place", "remaining", "active", "created_at"]
-    list_filter = ["network", "kind", "active"]
+    list_display = ["__str__", "network", "kind", "place", "remaining", "active", "created_at", "network_id"]
+    list_filter = ["network", "kind", "active", "network_id"]
 
 
 @admin.register(LedgerEntry)

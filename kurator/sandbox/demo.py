@@ -2,8 +2,10 @@
 
 For every VK or Telegram page of the demo registry, a sandbox community or channel with the page's own
 short address, so that Kurator can later publish to it as to the real network; the tokens stay in the
-sandbox's tables (the "Tokens" page shows them to the operator and the curator). A few readers and posts
-with comments make the reader view look lived in. Safe to run again: only what is missing is created."""
+sandbox's tables (the "Tokens" page shows them to the operator and the curator). Each community, channel,
+token and bot belongs to the page's library network, so that only that network's people see it (R-ORG-1).
+A few readers and posts with comments make the reader view look lived in. Safe to run again: only what is
+missing is created, and what was made before networks were recorded is given its network."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlparse
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -113,9 +115,19 @@ def ensure_readers(count: int = len(DEMO_READERS)) -> list[Reader]:
     return readers
 
 
-def ensure_vk_community(screen_name: str, name: str) -> tuple[VkCommunity, bool]:
+def _claim(model: type[models.Model], network_id: int | None, **lookup: object) -> None:
+    """Give objects that belong to no network yet to this one; never take one from another network."""
+    if network_id is not None:
+        model._default_manager.filter(network_id__isnull=True, **lookup).update(network_id=network_id)
+
+
+def ensure_vk_community(screen_name: str, name: str, network_id: int | None = None) -> tuple[VkCommunity, bool]:
+    """A community with its community token, both of the library network given (if any)."""
     existing = VkCommunity.objects.filter(screen_name=screen_name).first()
     if existing is not None:
+        _claim(VkCommunity, network_id, pk=existing.pk)
+        _claim(VkToken, network_id, community=existing)
+        existing.refresh_from_db(fields=["network_id"])
         return existing, False
     last = VkCommunity.objects.aggregate(m=Max("group_id"))["m"]
     community = VkCommunity.objects.create(
@@ -124,21 +136,30 @@ def ensure_vk_community(screen_name: str, name: str) -> tuple[VkCommunity, bool]
         screen_name=screen_name,
         members_count=300 + len(screen_name) * 37,
         confirmation_code=secrets.token_hex(4),
+        network_id=network_id,
     )
     VkToken.objects.create(
         token=_new_token("vk1.a."),
         kind=VkTokenKind.COMMUNITY,
         community=community,
         label=name,
+        network_id=network_id,
     )
     return community, True
 
 
-def ensure_vk_admin_token(user_id: int, label: str, communities: list[VkCommunity]) -> VkToken:
+def ensure_vk_admin_token(
+    user_id: int, label: str, communities: list[VkCommunity], network_id: int | None = None
+) -> VkToken:
     """An administrator's user token (here: the curator's) that administers the given communities."""
     token = VkToken.objects.filter(kind=VkTokenKind.USER, user_id=user_id).first()
     if token is None:
-        token = VkToken.objects.create(token=_new_token("vk1.u."), kind=VkTokenKind.USER, user_id=user_id, label=label)
+        token = VkToken.objects.create(
+            token=_new_token("vk1.u."), kind=VkTokenKind.USER, user_id=user_id, label=label, network_id=network_id
+        )
+    else:
+        _claim(VkToken, network_id, pk=token.pk)
+        token.refresh_from_db(fields=["network_id"])
     token.admin_of.add(*communities)
     return token
 
@@ -148,15 +169,21 @@ def _bot_username(base: str) -> str:
     return f"{cleaned}_bot"
 
 
-def ensure_bot(base: str, first_name: str) -> TgBot:
+def ensure_bot(base: str, first_name: str, network_id: int | None = None) -> TgBot:
     username = _bot_username(base)
     bot = TgBot.objects.filter(username=username).first()
     if bot is not None:
+        _claim(TgBot, network_id, pk=bot.pk)
+        bot.refresh_from_db(fields=["network_id"])
         return bot
     last = TgBot.objects.aggregate(m=Max("user_id"))["m"]
     user_id = max(FIRST_BOT_ID, (last or 0) + 1)
     return TgBot.objects.create(
-        token=f"{user_id}:{secrets.token_urlsafe(26)}", user_id=user_id, username=username, first_name=first_name
+        token=f"{user_id}:{secrets.token_urlsafe(26)}",
+        user_id=user_id,
+        username=username,
+        first_name=first_name,
+        network_id=network_id,
     )
 
 
@@ -165,13 +192,18 @@ def _next_chat_id() -> int:
     return min(FIRST_CHANNEL_ID, lowest.chat_id - 1) if lowest else FIRST_CHANNEL_ID
 
 
-def ensure_tg_channel(username: str, title: str, bot: TgBot) -> tuple[TgChat, bool]:
-    """A channel with a linked discussion group, both administered by the bot."""
+def ensure_tg_channel(username: str, title: str, bot: TgBot, network_id: int | None = None) -> tuple[TgChat, bool]:
+    """A channel with a linked discussion group, both administered by the bot and of the library network
+    given (if any)."""
     channel = TgChat.objects.filter(type=TgChatType.CHANNEL, username=username).first()
     created = channel is None
     if channel is None:
         group = TgChat.objects.create(
-            chat_id=_next_chat_id(), type=TgChatType.SUPERGROUP, title=f"{title}: обсуждение", member_count=40
+            chat_id=_next_chat_id(),
+            type=TgChatType.SUPERGROUP,
+            title=f"{title}: обсуждение",
+            member_count=40,
+            network_id=network_id,
         )
         channel = TgChat.objects.create(
             chat_id=_next_chat_id(),
@@ -180,7 +212,11 @@ def ensure_tg_channel(username: str, title: str, bot: TgBot) -> tuple[TgChat, bo
             username=username,
             linked_chat=group,
             member_count=200 + len(username) * 23,
+            network_id=network_id,
         )
+    else:
+        _claim(TgChat, network_id, pk__in=[channel.pk, channel.linked_chat_id])
+        channel.refresh_from_db(fields=["network_id"])
     for chat in (channel, channel.linked_chat):
         if chat is not None:
             TgMembership.objects.get_or_create(bot=bot, chat=chat, defaults={"status": "administrator"})
@@ -316,7 +352,7 @@ def load_sandbox_demo() -> SandboxDemoResult:
             screen_name = vk_screen_name(page.url)
             if screen_name is None:
                 continue
-            community, created = ensure_vk_community(screen_name, page.name)
+            community, created = ensure_vk_community(screen_name, page.name, page.network_id)
             result.communities.append(community)
             by_network.setdefault(page.network_id, []).append(community)
             vk_pages.append((page, community))
@@ -325,8 +361,10 @@ def load_sandbox_demo() -> SandboxDemoResult:
             username = tg_username(page.url)
             if username is None:
                 continue
-            bot = ensure_bot(f"{page.network.slug}_library", str(page.network.short_name or page.network.name))
-            channel, created = ensure_tg_channel(username, page.name, bot)
+            bot = ensure_bot(
+                f"{page.network.slug}_library", str(page.network.short_name or page.network.name), page.network_id
+            )
+            channel, created = ensure_tg_channel(username, page.name, bot, page.network_id)
             result.channels.append(channel)
             tg_pages.append((page, channel, bot))
             result.created += int(created) + seed_tg_posts(channel, bot, readers)
@@ -344,7 +382,7 @@ def load_sandbox_demo() -> SandboxDemoResult:
         if network_id in by_network:
             who = curator.person.get_short_name() if curator else str(network_id)
             admin_tokens[network_id] = ensure_vk_admin_token(
-                FIRST_ADMIN_VK_ID + network_id, f"{who} (куратор)", by_network[network_id]
+                FIRST_ADMIN_VK_ID + network_id, f"{who} (куратор)", by_network[network_id], network_id
             )
     result.connected = connect_demo_pages(vk_pages, tg_pages, admin_tokens, curators)
     return result

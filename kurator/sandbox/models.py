@@ -2,7 +2,10 @@
 comments, messages and events, kept in the database so that nothing accepted is lost on restart.
 
 These models know nothing of the registry: the sandbox is "another VK" and "another Telegram", found
-only through its base URLs and tokens, as the real networks are."""
+only through its base URLs and tokens, as the real networks are. What belongs to a library network (its
+communities, channels, tokens, bots and the faults injected on them) says so by a plain `network_id`, as
+core's CalendarOverride does, so that each network's people see only their own (R-ORG-1); an object with
+no network (made by hand in the admin, or by tests) is the operator's. The ledger belongs by its place."""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kurator.sandbox.choices import FaultKind, LedgerAction, Network, TgChatType, VkTokenKind
+
+OWNER_HELP = _("The id of the library network whose people see it. Empty: the operator only.")
 
 
 class Reader(models.Model):
@@ -33,7 +38,8 @@ class Reader(models.Model):
 
 class LedgerEntry(models.Model):
     """Append-only: one row for everything the sandbox created, edited or deleted. Tests and benchmarks
-    read it as the witness of "exactly once" (R-PUB-2)."""
+        read it as the witness of "exactly once" (R-PUB-2). An entry belongs to the library network of its
+    place (the community or chat), looked up when it is read: see selectors.ledger_visible_to."""
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     network = models.CharField(_("network"), max_length=10, choices=Network.choices)
@@ -75,6 +81,13 @@ class Fault(models.Model):
     )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    network_id = models.BigIntegerField(
+        _("library network"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("Only the tokens and places of this library network. Empty: the whole sandbox."),
+    )
 
     class Meta:
         verbose_name = _("injected fault")
@@ -100,6 +113,9 @@ class VkCommunity(models.Model):
     callback_secret = models.CharField(_("Callback API secret"), max_length=100, blank=True)
     confirmation_code = models.CharField(_("confirmation code"), max_length=40, blank=True)
     longpoll_key = models.CharField(max_length=64, blank=True)
+    network_id = models.BigIntegerField(
+        _("library network"), null=True, blank=True, db_index=True, help_text=OWNER_HELP
+    )
 
     class Meta:
         verbose_name = _("sandbox VK community")
@@ -127,6 +143,9 @@ class VkToken(models.Model):
     admin_of = models.ManyToManyField(VkCommunity, blank=True, related_name="admin_tokens")
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     label = models.CharField(_("label"), max_length=100, blank=True)
+    network_id = models.BigIntegerField(
+        _("library network"), null=True, blank=True, db_index=True, help_text=OWNER_HELP
+    )
 
     class Meta:
         verbose_name = _("sandbox VK token")
@@ -281,6 +300,9 @@ class TgBot(models.Model):
     webhook_secret = models.CharField(max_length=256, blank=True)
     allowed_updates = models.JSONField(default=list, blank=True)
     next_update_id = models.PositiveBigIntegerField(default=1)
+    network_id = models.BigIntegerField(
+        _("library network"), null=True, blank=True, db_index=True, help_text=OWNER_HELP
+    )
 
     class Meta:
         verbose_name = _("sandbox Telegram bot")
@@ -291,7 +313,8 @@ class TgBot(models.Model):
 
 
 class TgChat(models.Model):
-    """A channel, its linked discussion group, or a private chat with a reader."""
+    """A channel, its linked discussion group, or a private chat with a reader. A private chat has no
+    network of its own: it is the reader's, and every bot the reader writes to shares it."""
 
     chat_id = models.BigIntegerField(unique=True)
     type = models.CharField(max_length=12, choices=TgChatType.choices)
@@ -302,6 +325,9 @@ class TgChat(models.Model):
     )
     member_count = models.PositiveIntegerField(default=0)
     next_message_id = models.PositiveBigIntegerField(default=1)
+    network_id = models.BigIntegerField(
+        _("library network"), null=True, blank=True, db_index=True, help_text=OWNER_HELP
+    )
 
     class Meta:
         verbose_name = _("sandbox Telegram chat")
