@@ -29,6 +29,8 @@ WINDOW_MARGIN = 1.02
 # A reservation of this publication made up to this long ago was never used for a request: it is
 # replaced rather than counted twice when the publication comes back for its slot.
 UNUSED_GRACE = timedelta(seconds=2)
+# A job may run this much before the moment it was queued for (publishing.services sends within it).
+DUE_TOLERANCE = timedelta(milliseconds=50)
 
 
 @dataclass(frozen=True)
@@ -91,15 +93,25 @@ def reserve(
         for key in keys:
             RateKey.objects.get_or_create(key=key)
         held = list(RateKey.objects.select_for_update().filter(key__in=keys).order_by("key"))
+        in_line = False
         if replace:
-            RateSlot.objects.filter(
+            unused = RateSlot.objects.filter(
                 key__in=keys, publication_id=publication_id, at__gte=earliest - UNUSED_GRACE
-            ).delete()
+            )
+            # Back for a reservation whose time has come (the queue wakes once a second, so usually a little
+            # late): it keeps its place in line. Only what is due by now counts, not the reservations made
+            # after it, which will make room for it when their own time comes; counting them pushed every
+            # late job behind all of them, and a campaign on one token went round in circles.
+            in_line = unused.filter(at__lte=earliest + DUE_TOLERANCE).exists()
+            unused.delete()
         moment = max([earliest] + [row.hold_until for row in held if row.hold_until])
         windows = {limit.key: limit.window * WINDOW_MARGIN for limit in limits}
         horizon = moment - max(windows.values())
         taken: dict[str, list[float]] = {key: [] for key in keys}
-        for key, at in RateSlot.objects.filter(key__in=keys, at__gt=horizon).values_list("key", "at"):
+        counted = RateSlot.objects.filter(key__in=keys, at__gt=horizon)
+        if in_line:
+            counted = counted.filter(at__lte=moment)
+        for key, at in counted.values_list("key", "at"):
             taken[key].append(at.timestamp())
         point = moment.timestamp()
         for _round in range(50):  # each limit can only push the moment later, so this settles quickly

@@ -76,3 +76,34 @@ def test_the_networks_own_slow_down_holds_every_worker_back():
     limits = limits_for(SocialNetwork.TELEGRAM, "bot-token", "@a")
     hold(limits, until=START + timedelta(seconds=12))
     assert seconds(reserve(limits, earliest=START, publication_id=1)) == pytest.approx(12.0)
+
+
+@pytest.mark.django_db
+def test_a_publication_back_a_little_late_for_its_slot_goes_at_once_instead_of_behind_the_later_ones():
+    limits = [Limit("vk:token:t", 3, timedelta(seconds=1))]
+    slots = [reserve(limits, earliest=START, publication_id=n) for n in range(9)]
+    # Huey's scheduler wakes once a second, so a job comes back up to a second after its slot.
+    back = slots[3] + timedelta(milliseconds=400)
+    assert reserve(limits, earliest=back, publication_id=3) == back
+
+
+@pytest.mark.django_db
+def test_a_campaign_whose_jobs_come_back_on_the_queues_ticks_drains_at_the_limit_and_never_beyond():
+    limits = [Limit("vk:token:t", 3, timedelta(seconds=1))]
+    waiting = {n: START for n in range(30)}  # publication → the moment its job is due
+    sent: list[float] = []
+    tick = START + timedelta(milliseconds=370)  # the scheduler's second does not start at the post's
+    while waiting and tick < START + timedelta(seconds=60):
+        for n in sorted((n for n, due in waiting.items() if due <= tick), key=waiting.get):
+            now = tick + timedelta(milliseconds=5 * len(sent))  # the jobs of one tick run one after another
+            slot = reserve(limits, earliest=now, publication_id=n)
+            if slot <= now + timedelta(milliseconds=50):
+                sent.append(seconds(now))
+                del waiting[n]
+            else:
+                waiting[n] = slot
+        tick += timedelta(seconds=1)
+    assert not waiting, f"still waiting after a minute: {sorted(waiting)}"
+    assert max_in_any_window(sent, 1.0) <= 3
+    # thirty at three a second: ten seconds of the limit itself, plus the scheduler's ticks
+    assert max(sent) <= (30 / 3 - 1) * 1.02 + 2.0
