@@ -1,8 +1,9 @@
 """Faults of the sandbox over Kurator's JSON API (issue 4 item 6): what tests and benchmarks call to break
 the sandbox on purpose and to mend it. Kurator's own API with personal tokens, not the networks' APIs.
 
-Reading is for every person; injecting and clearing for the operator and the people who keep the
-registry, as on the faults page (kurator/sandbox/permissions.py)."""
+Reading is for every person, and shows the faults on their own library networks (and the operator's on
+the whole sandbox); injecting and clearing is for the operator and the people who keep the registry, as
+on the faults page (kurator/sandbox/permissions.py), and only on the networks they oversee (R-ORG-1)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,17 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from kurator.core.api_helpers import PathId, responses
-from kurator.sandbox import faults
+from kurator.core.api_helpers import MAX_ID, PathId, responses
+from kurator.sandbox import services
 from kurator.sandbox.choices import FaultKind
 from kurator.sandbox.ledger import token_hint
 from kurator.sandbox.models import Fault
 from kurator.sandbox.permissions import may_change_sandbox
+from kurator.sandbox.selectors import faults_visible_to
 
 router = Router(tags=["sandbox"])
 
@@ -47,6 +49,9 @@ class FaultOut(Schema):
     remaining: int | None = Field(description="Requests it will still hit; null: until cleared")
     active: bool
     created_at: datetime
+    network_id: int | None = Field(
+        description="The library network whose tokens and places it hits; null: the whole sandbox (the operator's)"
+    )
 
     @staticmethod
     def resolve_kind_name(obj: Fault) -> str:
@@ -67,6 +72,13 @@ class FaultIn(Schema):
     latency_ms: int | None = Field(None, ge=0, le=120_000)
     retry_after: int | None = Field(None, ge=1, le=3600)
     status: int | None = Field(None, ge=500, le=599, description="The HTTP status of a server error")
+    network_id: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="The library network whose tokens and places it hits; null: the network of the token or place "
+        "named, else your own (the operator's: the whole sandbox)",
+    )
 
 
 def _require_may_change(request: HttpRequest) -> None:
@@ -74,9 +86,15 @@ def _require_may_change(request: HttpRequest) -> None:
         raise PermissionDenied(_("Only the curator, the administration or the operator may break the sandbox."))
 
 
+def _working_network_id(request: HttpRequest) -> int | None:
+    """The network chosen in the switcher (a session) or, with a personal token, the person's own."""
+    network = getattr(request, "network", None)
+    return network.pk if network is not None else getattr(request.user, "network_id", None)
+
+
 @router.get("/faults", response=responses(list[FaultOut]), summary="Injected faults", url_name="sandbox_faults")
 def sandbox_faults(request: HttpRequest, include_cleared: bool = False) -> Any:
-    found = Fault.objects.order_by("-created_at", "-id")
+    found = faults_visible_to(request.user).order_by("-created_at", "-id")
     return found if include_cleared else found.filter(active=True)
 
 
@@ -88,13 +106,16 @@ def sandbox_fault_inject(request: HttpRequest, payload: FaultIn) -> Any:
         for key, value in payload.dict(include={"method", "latency_ms", "retry_after", "status"}).items()
         if value not in (None, "")
     }
-    fault = faults.inject(
+    fault = services.fault_inject(
+        by=request.user,
         network=payload.network,
         kind=payload.kind,
-        token=payload.token.strip(),
-        place=payload.place.strip(),
+        token=payload.token,
+        place=payload.place,
         remaining=payload.count,
-        **params,
+        network_id=payload.network_id,
+        working_network_id=_working_network_id(request),
+        params=params,
     )
     return Status(201, fault)
 
@@ -104,9 +125,7 @@ def sandbox_fault_inject(request: HttpRequest, payload: FaultIn) -> Any:
 )
 def sandbox_fault_clear(request: HttpRequest, fault_id: PathId) -> Any:
     _require_may_change(request)
-    if not Fault.objects.filter(pk=fault_id, active=True).update(active=False):
-        raise Http404
-    return Fault.objects.get(pk=fault_id)
+    return services.fault_clear(by=request.user, fault_id=fault_id)
 
 
 class ClearedOut(Schema):
@@ -118,4 +137,4 @@ class ClearedOut(Schema):
 )
 def sandbox_faults_clear_all(request: HttpRequest, network: Literal["vk", "telegram"] | None = None) -> Any:
     _require_may_change(request)
-    return {"cleared": faults.clear(network=network)}
+    return {"cleared": services.faults_clear_all(by=request.user, network=network)}

@@ -72,6 +72,16 @@ class FaultForm(StyledFormMixin, forms.Form):
         label=_("HTTP status"), required=False, min_value=500, max_value=599, help_text=_("For a server error.")
     )
 
+    def __init__(self, *args: Any, whole_sandbox: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not whole_sandbox:
+            # Anyone but the operator breaks only their own library network's part of the sandbox.
+            self.fields["token"].help_text = _("Empty: every token of your library network.")
+            self.fields["place"].help_text = _(
+                "VK: the owner id, e.g. -220000001. Telegram: the chat id. Empty: every community and chat of "
+                "your library network."
+            )
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("kind") == "latency" and not data.get("latency_ms"):

@@ -1,7 +1,9 @@
-"""Who may do what in the sandbox. The sandbox is one for the whole installation (it is "another VK"
-and "another Telegram", not a library network's object), so reading it and acting as a reader is open to
-every logged-in person — trainees first of all (003 § 5.5); breaking it on purpose and seeing its tokens
-is for the people who keep the registry (the curator, the administration) and the operator."""
+"""Who may do what in the sandbox. The sandbox is "another VK" and "another Telegram", but its
+communities, channels, tokens and faults belong to library networks (selectors.py decides what each person
+sees, R-ORG-1). Reading their own network's part and acting there as a reader is open to every logged-in
+person in it — trainees first of all (003 § 5.5); breaking it on purpose and seeing its tokens is for the
+people who keep the registry (the curator, the administration), on their own networks only
+(services.py), and for the operator."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """The sandbox as a reader sees it (issue 4 item 4), and the trainer's controls: act as a reader, read the
-ledger, inject faults, see the tokens. Thin: reads here, writes in reader_actions and faults."""
+ledger, inject faults, see the tokens. Thin: reads through selectors (each person sees the sandbox of their
+own library networks, R-ORG-1), writes in reader_actions and services."""
 
 from __future__ import annotations
 
@@ -9,21 +10,20 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kurator.sandbox import faults, reader_actions
-from kurator.sandbox.choices import Network, TgChatType
+from kurator.accounts.access import access_of
+from kurator.sandbox import reader_actions, services
+from kurator.sandbox.choices import Network
 from kurator.sandbox.demo import ensure_readers
 from kurator.sandbox.forms import TG_REACTIONS, FaultForm, ReaderActionForm
 from kurator.sandbox.models import (
-    Fault,
-    LedgerEntry,
     Reader,
     TgBot,
     TgChat,
@@ -34,10 +34,19 @@ from kurator.sandbox.models import (
     VkMessage,
     VkPhoto,
     VkPost,
-    VkToken,
 )
 from kurator.sandbox.permissions import may_change_sandbox
 from kurator.sandbox.readers import complaint_text
+from kurator.sandbox.selectors import (
+    bots_visible_to,
+    channels_visible_to,
+    chats_visible_to,
+    communities_visible_to,
+    faults_changeable_by,
+    faults_visible_to,
+    ledger_visible_to,
+    vk_tokens_visible_to,
+)
 
 READER_SESSION_KEY = "sandbox_reader_id"
 LEDGER_ROWS = 300
@@ -46,6 +55,11 @@ PHOTO_ATTACHMENT = re.compile(r"^photo(-?\d+)_(\d+)$")
 
 def _may_change(request: HttpRequest) -> bool:
     return may_change_sandbox(request.user, getattr(request, "network", None))
+
+
+def _working_network_id(request: HttpRequest) -> int | None:
+    network = getattr(request, "network", None)
+    return network.pk if network is not None else None
 
 
 def _readers() -> list[Reader]:
@@ -62,9 +76,11 @@ def _chosen_reader(request: HttpRequest, readers: list[Reader]) -> Reader | None
 def index(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     published = Q(posts__deleted_at__isnull=True, posts__postponed=False, posts__date__lte=now)
-    communities = VkCommunity.objects.annotate(post_count=Count("posts", filter=published)).order_by("name")
+    communities = (
+        communities_visible_to(request.user).annotate(post_count=Count("posts", filter=published)).order_by("name")
+    )
     channels = (
-        TgChat.objects.filter(type=TgChatType.CHANNEL)
+        channels_visible_to(request.user)
         .select_related("linked_chat")
         .annotate(post_count=Count("messages", filter=Q(messages__deleted_at__isnull=True)))
         .order_by("title")
@@ -75,7 +91,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "communities": communities,
             "channels": channels,
-            "active_faults": Fault.objects.filter(active=True).count(),
+            "active_faults": faults_visible_to(request.user).filter(active=True).count(),
             "may_change": _may_change(request),
         },
     )
@@ -175,7 +191,7 @@ def _handle_reader_post(request: HttpRequest, act: object, place: object) -> Non
 
 @login_required
 def vk_wall(request: HttpRequest, screen_name: str) -> HttpResponse:
-    community = get_object_or_404(VkCommunity, screen_name=screen_name)
+    community = get_object_or_404(communities_visible_to(request.user), screen_name=screen_name)
     if request.method == "POST":
         _handle_reader_post(request, _act_on_vk, community)
         anchor = f"#post-{request.POST['post']}" if request.POST.get("post", "").isdigit() else ""
@@ -285,7 +301,7 @@ def _act_on_tg(request: HttpRequest, channel: TgChat, form: ReaderActionForm) ->
 
 @login_required
 def tg_channel(request: HttpRequest, username: str) -> HttpResponse:
-    channel = get_object_or_404(TgChat, type=TgChatType.CHANNEL, username=username)
+    channel = get_object_or_404(channels_visible_to(request.user), username=username)
     if request.method == "POST":
         _handle_reader_post(request, _act_on_tg, channel)
         anchor = f"#post-{request.POST['post']}" if request.POST.get("post", "").isdigit() else ""
@@ -324,13 +340,13 @@ def tg_channel(request: HttpRequest, username: str) -> HttpResponse:
 def ledger(request: HttpRequest) -> HttpResponse:
     network = request.GET.get("network", "")
     place = request.GET.get("place", "").strip()
-    entries = LedgerEntry.objects.order_by("-at", "-id")
+    entries = ledger_visible_to(request.user).order_by("-at", "-id")
     if network in Network.values:
         entries = entries.filter(network=network)
     if place:
         entries = entries.filter(place=place)
     rows = list(entries[:LEDGER_ROWS])
-    names = _place_names()
+    names = _place_names(request)
     for entry in rows:
         entry.place_name = names.get(entry.place, "")  # type: ignore[attr-defined]
     return render(
@@ -346,23 +362,33 @@ def ledger(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _place_names() -> dict[str, str]:
+def _place_names(request: HttpRequest) -> dict[str, str]:
     """A ledger place ("-220000001", "-100…") → the community's or chat's name."""
-    names = {str(c.owner_id): c.name for c in VkCommunity.objects.all()}
-    names.update({str(c.chat_id): str(c) for c in TgChat.objects.all()})
+    names = {str(c.owner_id): c.name for c in communities_visible_to(request.user)}
+    names.update({str(c.chat_id): str(c) for c in chats_visible_to(request.user)})
     return names
+
+
+def _fault_form(request: HttpRequest, data: object = None) -> FaultForm:
+    return FaultForm(data, whole_sandbox=access_of(request.user).is_operator)  # type: ignore[arg-type]
 
 
 def _faults_page(request: HttpRequest, form: FaultForm | None = None, status: int = 200) -> HttpResponse:
     may_change = _may_change(request)
+    visible = faults_visible_to(request.user)
+    active = list(visible.filter(active=True).order_by("-created_at", "-id"))
+    clearable = set(faults_changeable_by(request.user).filter(active=True).values_list("pk", flat=True))
+    for fault in active:
+        fault.may_clear = may_change and fault.pk in clearable  # type: ignore[attr-defined]
     return render(
         request,
         "sandbox/faults.html",
         {
-            "active": Fault.objects.filter(active=True).order_by("-created_at", "-id"),
-            "past": Fault.objects.filter(active=False).order_by("-created_at", "-id")[:20],
-            "form": form or (FaultForm() if may_change else None),
+            "active": active,
+            "past": visible.filter(active=False).order_by("-created_at", "-id")[:20],
+            "form": form or (_fault_form(request) if may_change else None),
             "may_change": may_change,
+            "may_clear_any": any(f.may_clear for f in active),  # type: ignore[attr-defined]
         },
         status=status,
     )
@@ -376,20 +402,29 @@ def faults_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def fault_inject(request: HttpRequest) -> HttpResponse:
+    """A fault on the tokens and places of the person's own network (the one they work in, or the one
+    of the token or place they name); the operator's, with nothing named, on the whole sandbox."""
     if not _may_change(request):
         raise PermissionDenied
-    form = FaultForm(request.POST)
+    form = _fault_form(request, request.POST)
     if not form.is_valid():
         return _faults_page(request, form)
     data = form.cleaned_data
-    faults.inject(
-        network=data["network"],
-        kind=data["kind"],
-        token=data["token"].strip(),
-        place=data["place"].strip(),
-        remaining=data["count"],
-        **form.fault_params(),
-    )
+    try:
+        services.fault_inject(
+            by=request.user,
+            network=data["network"],
+            kind=data["kind"],
+            token=data["token"],
+            place=data["place"],
+            remaining=data["count"],
+            working_network_id=_working_network_id(request),
+            params=form.fault_params(),
+        )
+    except ValidationError as error:
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+        return _faults_page(request, form)
     messages.success(request, _("The fault is injected."))
     return redirect("sandbox:faults")
 
@@ -397,36 +432,48 @@ def fault_inject(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def fault_clear(request: HttpRequest) -> HttpResponse:
-    """Clear one fault (`fault`=id) or all of them (`fault`=all)."""
+    """Clear one fault (`fault`=id) or all of those the person may clear (`fault`=all)."""
     if not _may_change(request):
         raise PermissionDenied
     which = request.POST.get("fault", "")
     if which == "all":
-        cleared = faults.clear()
+        cleared = services.faults_clear_all(by=request.user)
         messages.success(request, _("Faults cleared: %(count)s.") % {"count": cleared})
-    elif which.isdigit() and Fault.objects.filter(pk=int(which), active=True).update(active=False):
-        messages.success(request, _("The fault is cleared."))
-    else:
+        return redirect("sandbox:faults")
+    try:
+        if not which.isdigit() or len(which) > 18:
+            raise Http404
+        services.fault_clear(by=request.user, fault_id=int(which))
+    except Http404:
         messages.error(request, _("There is no such active fault."))
+    except PermissionDenied as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("The fault is cleared."))
     return redirect("sandbox:faults")
 
 
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
-    """The sandbox's tokens, for a trainee to paste into Kurator's page settings: the operator and the
-    people who keep the registry only, as real tokens would be."""
+    """The sandbox's tokens of the networks the person oversees, for a trainee to paste into Kurator's
+    page settings: the operator and the people who keep the registry only, as real tokens would be."""
     if not _may_change(request):
         raise PermissionDenied
+    communities = communities_visible_to(request.user)
+    chats = chats_visible_to(request.user)
     return render(
         request,
         "sandbox/tokens.html",
         {
-            "vk_tokens": VkToken.objects.select_related("community")
-            .prefetch_related("admin_of")
+            "vk_tokens": vk_tokens_visible_to(request.user)
+            .select_related("community")
+            .prefetch_related(Prefetch("admin_of", queryset=communities))
             .order_by("kind", "pk"),
-            "bots": TgBot.objects.prefetch_related(
-                Prefetch("memberships", queryset=TgMembership.objects.select_related("chat"))
-            ).order_by("username"),
+            "bots": bots_visible_to(request.user)
+            .prefetch_related(
+                Prefetch("memberships", queryset=TgMembership.objects.select_related("chat").filter(chat__in=chats))
+            )
+            .order_by("username"),
             "may_change": True,
         },
     )

@@ -7,7 +7,8 @@ import pytest
 from kurator.core.testing.api import API, api_as
 from kurator.core.testing.cast import enable_totp
 from kurator.sandbox import faults
-from kurator.sandbox.models import Fault
+from kurator.sandbox.demo import ensure_bot, ensure_tg_channel
+from kurator.sandbox.models import Fault, VkToken
 
 
 @pytest.fixture
@@ -22,22 +23,32 @@ def coordinator_api(cast):
     return api_as(cast["north"]["coordinator"])
 
 
-def test_a_curator_injects_a_rate_limit_for_one_chat_and_sees_it_listed(curator_api):
+@pytest.fixture
+def north_id(cast):
+    return cast["north"].network.pk
+
+
+def test_a_curator_injects_a_rate_limit_for_one_chat_and_sees_it_listed(curator_api, north_id):
+    bot = ensure_bot("north_library", "Север", north_id)
+    place = str(ensure_tg_channel("north_channel", "Канал", bot, north_id)[0].chat_id)
+
     response = curator_api.post(
         "/sandbox/faults",
-        {"network": "telegram", "kind": "rate_limit", "place": "-1002200000001", "retry_after": 7, "count": 2},
+        {"network": "telegram", "kind": "rate_limit", "place": place, "retry_after": 7, "count": 2},
     )
 
     assert response.status_code == 201
     body = response.json()
-    assert (body["kind"], body["place"], body["remaining"], body["active"]) == ("rate_limit", "-1002200000001", 2, True)
+    assert (body["kind"], body["place"], body["remaining"], body["active"]) == ("rate_limit", place, 2, True)
+    assert body["network_id"] == north_id
     assert body["params"] == {"retry_after": 7}
     listed = curator_api.get("/sandbox/faults").json()
     assert [f["id"] for f in listed] == [body["id"]]
 
 
-def test_the_api_shows_only_a_hint_of_the_token_a_fault_is_limited_to(curator_api):
+def test_the_api_shows_only_a_hint_of_the_token_a_fault_is_limited_to(curator_api, north_id):
     secret = "vk1.a.0123456789abcdef0123456789abcdef"
+    VkToken.objects.create(token=secret, kind="user", user_id=1, network_id=north_id)
     curator_api.post("/sandbox/faults", {"network": "vk", "kind": "revoke_token", "token": secret})
 
     listed = curator_api.get("/sandbox/faults").json()
@@ -46,24 +57,25 @@ def test_the_api_shows_only_a_hint_of_the_token_a_fault_is_limited_to(curator_ap
     assert secret not in str(listed)
 
 
-def test_a_fault_cleared_through_the_api_stops_hitting_requests(curator_api):
+def test_a_fault_cleared_through_the_api_stops_hitting_requests(curator_api, north_id):
+    token = VkToken.objects.create(token="vk1.a.north", kind="user", user_id=1, network_id=north_id).token
     fault_id = curator_api.post("/sandbox/faults", {"network": "vk", "kind": "server_error", "status": 503}).json()[
         "id"
     ]
-    assert faults.faults_for(network="vk", method="wall.post")
+    assert faults.faults_for(network="vk", token=token, method="wall.post")
 
     response = curator_api.client.delete(f"{API}/sandbox/faults/{fault_id}")
 
     assert response.status_code == 200 and response.json()["active"] is False
-    assert faults.faults_for(network="vk", method="wall.post") == []
+    assert faults.faults_for(network="vk", token=token, method="wall.post") == []
     assert curator_api.client.delete(f"{API}/sandbox/faults/{fault_id}").status_code == 404
     assert [f["id"] for f in curator_api.get("/sandbox/faults", include_cleared="true").json()] == [fault_id]
 
 
-def test_clearing_all_faults_of_a_network_leaves_the_other_networks(curator_api):
-    faults.inject(network="vk", kind="latency", latency_ms=100)
-    faults.inject(network="vk", kind="captcha")
-    faults.inject(network="telegram", kind="rate_limit", retry_after=3)
+def test_clearing_all_faults_of_a_social_network_leaves_the_other_social_network(curator_api, north_id):
+    faults.inject(network="vk", kind="latency", latency_ms=100, network_id=north_id)
+    faults.inject(network="vk", kind="captcha", network_id=north_id)
+    faults.inject(network="telegram", kind="rate_limit", retry_after=3, network_id=north_id)
 
     response = curator_api.client.delete(f"{API}/sandbox/faults?network=vk")
 

@@ -49,10 +49,10 @@ def test_a_trainee_sees_a_new_post_on_a_sandbox_wall_and_comments_on_it_as_a_rea
     live_server, page: Page, screenshot
 ):
     # Given a sandbox community with readers, and a post published through the VK-compatible API
-    build_cast()
+    north_id = build_cast()["north"].network.pk
     readers = ensure_readers(3)
-    community = ensure_vk_community("browser_library", "Библиотека в браузере")[0]
-    token = ensure_vk_admin_token(100_000_777, "куратор", [community]).token
+    community = ensure_vk_community("browser_library", "Библиотека в браузере", north_id)[0]
+    token = ensure_vk_admin_token(100_000_777, "куратор", [community], north_id).token
     answer = wall_post(live_server, token, community, "Приглашаем на вечер поэзии в пятницу в 18:00!")
     assert "response" in answer, answer
 
@@ -108,8 +108,9 @@ def test_a_curator_injects_a_rate_limit_on_the_faults_page_and_the_api_answers_e
     # Given a sandbox community and a curator with an authenticator app
     cast = build_cast()
     secret = enable_totp(cast["north"]["curator"])
-    community = ensure_vk_community("faulty_library", "Библиотека со сбоями")[0]
-    token = ensure_vk_admin_token(100_000_778, "куратор", [community]).token
+    north_id = cast["north"].network.pk
+    community = ensure_vk_community("faulty_library", "Библиотека со сбоями", north_id)[0]
+    token = ensure_vk_admin_token(100_000_778, "куратор", [community], north_id).token
 
     # When the curator injects a rate limit for this community, for two requests
     log_in(page, live_server, "curator@north.test", secret)
@@ -138,10 +139,10 @@ def test_a_trainee_sees_a_bots_post_in_a_sandbox_channel_and_comments_on_it_in_t
     from kurator.sandbox.demo import ensure_bot, ensure_tg_channel
 
     # Given a channel with a discussion group, and a post sent by its bot through the Bot API
-    build_cast()
+    north_id = build_cast()["north"].network.pk
     readers = ensure_readers(3)
-    bot = ensure_bot("browser_library", "Библиотека")
-    channel = ensure_tg_channel("browser_channel", "Канал в браузере", bot)[0]
+    bot = ensure_bot("browser_library", "Библиотека", north_id)
+    channel = ensure_tg_channel("browser_channel", "Канал в браузере", bot, north_id)[0]
     api = f"{live_server.url}/sandbox/telegram/bot{bot.token}"
     sent = httpx.post(
         f"{api}/sendMessage",

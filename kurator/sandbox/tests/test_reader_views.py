@@ -33,8 +33,8 @@ def readers(db):
 
 
 @pytest.fixture
-def community(db):
-    return ensure_vk_community("wall_library", "Библиотека на стене")[0]
+def community(cast):
+    return ensure_vk_community("wall_library", "Библиотека на стене", cast["north"].network.pk)[0]
 
 
 def vk_post(community, post_id, text, *, ago=timedelta(hours=1), **extra):
@@ -49,9 +49,10 @@ def vk_post(community, post_id, text, *, ago=timedelta(hours=1), **extra):
 
 
 @pytest.fixture
-def channel(db):
-    bot = ensure_bot("wall_library", "Библиотека")
-    channel = ensure_tg_channel("wall_channel", "Канал библиотеки", bot)[0]
+def channel(cast):
+    network_id = cast["north"].network.pk
+    bot = ensure_bot("wall_library", "Библиотека", network_id)
+    channel = ensure_tg_channel("wall_channel", "Канал библиотеки", bot, network_id)[0]
     post = TgMessage.objects.create(
         chat=channel,
         message_id=reader_actions.next_tg_message_id(channel),
@@ -182,11 +183,12 @@ def test_the_index_lists_the_sandbox_communities_and_channels(trainee, client, c
     assert reverse("sandbox:tg_channel", args=[channel.username]) in page
 
 
-def test_the_ledger_shows_the_newest_first_and_filters_by_network_and_place(trainee, client, community, readers):
+def test_the_ledger_shows_the_newest_first_and_filters_by_network_and_place(cast, trainee, client, community, readers):
     post = vk_post(community, 1, "Пост")
     reader_actions.reader_comments_vk(post, readers[0], "первый")
     reader_actions.reader_writes_vk(community, readers[0], "второй")
-    reader_actions.reader_writes_tg(ensure_bot("other", "Другой"), readers[0], "телеграм")
+    # A private chat with a bot of the trainee's network only: its entries are that network's.
+    reader_actions.reader_writes_tg(ensure_bot("other", "Другой", cast["north"].network.pk), readers[0], "телеграм")
 
     rows = list(client.get(reverse("sandbox:ledger")).context["entries"])
     assert [r.kind for r in rows][:2] == ["message", "message"] and rows[-1].kind == "comment"
@@ -196,21 +198,23 @@ def test_the_ledger_shows_the_newest_first_and_filters_by_network_and_place(trai
     assert [r.kind for r in place_rows] == ["message"]
 
 
-def test_a_curator_injects_and_clears_a_fault_from_the_page(cast, client):
+def test_a_curator_injects_and_clears_a_fault_from_the_page(cast, client, community):
     login(client, cast["north"]["curator"])
+    place = str(community.owner_id)
 
     response = client.post(
         reverse("sandbox:fault_inject"),
-        {"network": "vk", "kind": "rate_limit", "place": "-220000001", "count": "3", "retry_after": "5"},
+        {"network": "vk", "kind": "rate_limit", "place": place, "count": "3", "retry_after": "5"},
     )
 
     assert response.status_code == 302
     fault = Fault.objects.get()
-    assert (fault.kind, fault.place, fault.remaining, fault.params) == (
+    assert (fault.kind, fault.place, fault.remaining, fault.params, fault.network_id) == (
         "rate_limit",
-        "-220000001",
+        place,
         3,
         {"retry_after": 5},
+        cast["north"].network.pk,
     )
     assert list(client.get(reverse("sandbox:faults")).context["active"]) == [fault]
     client.post(reverse("sandbox:fault_clear"), {"fault": fault.pk})
@@ -218,12 +222,12 @@ def test_a_curator_injects_and_clears_a_fault_from_the_page(cast, client):
     assert not fault.active
 
 
-def test_clear_all_switches_every_fault_off(cast, client):
+def test_clear_all_switches_off_every_fault_of_the_network(cast, client):
     from kurator.sandbox import faults
 
     login(client, cast["north"]["administration"])
-    faults.inject(network="vk", kind="server_error")
-    faults.inject(network="telegram", kind="latency", latency_ms=200)
+    faults.inject(network="vk", kind="server_error", network_id=cast["north"].network.pk)
+    faults.inject(network="telegram", kind="latency", latency_ms=200, network_id=cast["north"].network.pk)
 
     client.post(reverse("sandbox:fault_clear"), {"fault": "all"})
 
