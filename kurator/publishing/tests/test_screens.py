@@ -129,3 +129,11 @@ def test_every_page_warns_when_due_posts_are_not_going_out(connected):
     with time_machine.travel(post.planned_at - timedelta(minutes=10), tick=True):
         cache.delete(HEARTBEAT_KEY)
         assert 'data-testid="publishing-stalled"' not in client.get(reverse("planning:posts")).content.decode()
+
+
+def test_the_post_page_shows_where_the_post_went_and_links_to_its_log(connected):
+    post = published_and_failed(connected)
+    page = login(connected["curator"]).get(reverse("planning:post", args=[post.pk])).content.decode()
+    section = page[page.index('data-testid="post-publications"') :]
+    assert "Published" in section and "Failed" in section
+    assert f"?post={post.pk}" in section
