@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from kurator.networks.errors import NetworkError, PermanentError
 from kurator.networks.telegram.client import TelegramClient, check_telegram_token
 from kurator.networks.vk.client import VkClient, check_vk_token
-from kurator.publishing import sending, services
+from kurator.publishing import limits, sending, services
 from kurator.publishing.models import Publication
 from kurator.registry.choices import SocialNetwork, TokenStatus
 from kurator.registry.models import PageConnection
@@ -32,6 +32,9 @@ ROUTINE = timedelta(hours=6)  # every connection, posts or not
 BEFORE_POSTS = timedelta(hours=1)  # a page with posts due soon
 DUE_SOON = timedelta(hours=24)
 CHECKED_NETWORKS = (SocialNetwork.VK, SocialNetwork.TELEGRAM)
+# Requests one check makes at most: VK groups.getById (+ wall.get for a token that cannot say is_admin),
+# Telegram getMe, getChat, getChatMember.
+CALLS_PER_CHECK: dict[str, int] = {SocialNetwork.VK: 2, SocialNetwork.TELEGRAM: 3}
 
 
 @dataclass(frozen=True)
@@ -139,12 +142,27 @@ def connections_due(now: datetime) -> QuerySet[PageConnection]:
     )
 
 
+def _wait_for_room(connection: PageConnection) -> None:
+    """Take the check's requests from the limits the token shares with publishing, so that a round over
+    many communities of one administrator's token neither runs into VK's error 6 itself nor pushes the
+    due posts into it. Only the request rates count: a check posts nothing on the wall or in the chat."""
+    network = connection.page.social_network
+    rates = [
+        limit
+        for limit in limits.limits_for(network, connection.token, connection.target)
+        if limit.window <= timedelta(seconds=1)
+    ]
+    # A check is no publication: 0 is never a publication's id, so no publication's reservation is touched.
+    limits.pace(rates, publication_id=0, weight=CALLS_PER_CHECK.get(network, 1))
+
+
 def check_due_tokens(now: datetime | None = None) -> int:
     """The periodic round (every ten minutes, kurator/publishing/tasks.py); returns how many were checked."""
     now = now or timezone.now()
     checked = 0
     for connection in connections_due(now):
         try:
+            _wait_for_room(connection)
             token_check(connection, now=now)
         except Exception:  # one page's trouble must not keep the other pages' tokens unchecked
             log.exception("Token check of page %s failed", connection.page_id)
