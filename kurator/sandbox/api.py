@@ -136,5 +136,7 @@ class ClearedOut(Schema):
     "/faults", response=responses(ClearedOut), summary="Clear every fault", url_name="sandbox_faults_clear_all"
 )
 def sandbox_faults_clear_all(request: HttpRequest, network: Literal["vk", "telegram"] | None = None) -> Any:
+    """Every active fault the person may clear (of one social network, if given): those on the library
+    networks they oversee; the operator's, every fault."""
     _require_may_change(request)
     return {"cleared": services.faults_clear_all(by=request.user, network=network)}
