@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kurator.publishing.choices import PublicationMode, PublicationState
+from kurator.publishing.explain import Meaning, meaning_of
 
 
 class Publication(models.Model):
@@ -77,6 +78,10 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.page_id} {self.state}"
+
+    def explanation(self) -> Meaning | None:
+        """What the network's error means, in the person's language (None when there is nothing to add)."""
+        return meaning_of(self.page.social_network, self.error_code) if self.error_message else None
 
 
 class PublicationEvent(models.Model):

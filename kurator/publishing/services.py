@@ -36,6 +36,7 @@ from kurator.planning.choices import PostState
 from kurator.planning.models import Post
 from kurator.publishing import limits, sending
 from kurator.publishing.choices import ACTIVE_STATES, HoldReason, PublicationMode, PublicationState
+from kurator.publishing.explain import explain
 from kurator.publishing.models import Publication, PublicationEvent
 from kurator.registry.choices import PublishingMode, SocialNetwork, TokenStatus
 from kurator.registry.models import PageConnection
@@ -298,6 +299,9 @@ def _after_permanent(publication: Publication, connection: PageConnection, owner
             "page": publication.page,
             "error": _network_words(error),
         }
+        meaning = explain(publication.page.social_network, error.code)
+        if meaning:
+            summary = f"{summary}. {meaning}"
         _log(publication, summary, at=now)
         if error.token_problem:
             token_failing(connection, error.message, now=now)
