@@ -251,6 +251,14 @@ KURATOR_VK_API_URL = env("KURATOR_VK_API_URL", "https://api.vk.com/method")
 KURATOR_TELEGRAM_API_URL = env("KURATOR_TELEGRAM_API_URL", "https://api.telegram.org")
 KURATOR_SANDBOX_URL = env("KURATOR_SANDBOX_URL", "http://127.0.0.1:8000/sandbox")
 
+# Notifications by Telegram (issue 5 item 6) come from the installation's own bot, which people link from
+# their profile; no token, no Telegram notifications. The bot speaks to KURATOR_TELEGRAM_API_URL, so a
+# local Bot API server, a proxy or this installation's sandbox (KURATOR_SANDBOX_URL + "/telegram") may stand in.
+KURATOR_NOTIFY_BOT_TOKEN = env("KURATOR_NOTIFY_BOT_TOKEN")
+# The address people open Kurator at (e.g. https://smm.library.ru): a notification's link leaves the site in
+# an e-mail or a Telegram message, where a bare path leads nowhere.
+KURATOR_SITE_URL = env("KURATOR_SITE_URL").rstrip("/")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -10,6 +10,7 @@ from django.utils import translation
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from kurator.core.links import absolute_url
 from kurator.core.models import Notification
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ def send_notification_email(notification_ids: list[int], subject: str) -> None:
         if not person.email:
             continue
         with translation.override(getattr(person, "language", settings.LANGUAGE_CODE)):
-            body = note.message + (f"\n\n{note.url}" if note.url else "")
+            body = note.message + (f"\n\n{absolute_url(note.url)}" if note.url else "")
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
 
 
