@@ -8,11 +8,13 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.wsgi import get_wsgi_application
 from django.db import connection as db
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from kurator.core.models import AuditEvent
 from kurator.core.testing.cast import enable_totp
@@ -222,7 +224,10 @@ def test_check_now_asks_the_sandbox_and_shows_that_the_token_works(client, cast,
     response = client.post(reverse("registry:page_connection_check", args=[north.central_page.pk]), follow=True)
 
     assert PageConnection.objects.get(page=north.central_page).status == TokenStatus.WORKING
-    assert "The token works" in response.content.decode()
+    shown = list(response.context["messages"])
+    assert [m.level for m in shown] == [messages.SUCCESS]
+    with translation.override("ru"):
+        assert gettext("The token works: Kurator may publish on this page.") == shown[0].message
 
 
 def test_check_now_shows_a_revoked_sandbox_token_as_failing(client, cast, sandbox):
