@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from kurator.networks.telegram.limits import TELEGRAM_RATES
@@ -84,10 +85,17 @@ def earliest_fit(slots: list[float], earliest: float, count: int, window: float,
 
 
 def reserve(
-    limits: list[Limit], *, earliest: datetime, publication_id: int, weight: int = 1, replace: bool = True
+    limits: list[Limit],
+    *,
+    earliest: datetime,
+    publication_id: int,
+    weight: int = 1,
+    replace: bool = True,
+    waiting_for: datetime | None = None,
 ) -> datetime:
     """Reserve and return the earliest moment ≥ `earliest` at which `weight` requests in a row fit every
-    limit and every hold. With `replace`, this publication's unused reservation gives way to the new one."""
+    limit and every hold. With `replace`, this publication's unused reservation gives way to the new one:
+    one made moments ago, or the one at `waiting_for`, the slot its job was queued for and ran after."""
     with transaction.atomic():
         keys = sorted({limit.key for limit in limits})
         for key in keys:
@@ -95,8 +103,11 @@ def reserve(
         held = list(RateKey.objects.select_for_update().filter(key__in=keys).order_by("key"))
         in_line = False
         if replace:
-            unused = RateSlot.objects.filter(
-                key__in=keys, publication_id=publication_id, at__gte=earliest - UNUSED_GRACE
+            recent = Q(at__gte=earliest - UNUSED_GRACE)
+            # However late busy workers bring the job back, the slot it waited for was never used: without
+            # this it stayed counted as a request, and the job lost its place in line.
+            unused = RateSlot.objects.filter(key__in=keys, publication_id=publication_id).filter(
+                recent | Q(at=waiting_for) if waiting_for is not None else recent
             )
             # Back for a reservation whose time has come (the queue wakes once a second, so usually a little
             # late): it keeps its place in line. Only what is due by now counts, not the reservations made

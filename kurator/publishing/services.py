@@ -156,7 +156,9 @@ def publication_run(publication_id: int, version: int, *, now: datetime | None =
         _hold(publication, HoldReason.NOT_CONNECTED, now)
         return "held"
     page_limits = limits.limits_for(connection.page.social_network, connection.token, connection.target)
-    slot = limits.reserve(page_limits, earliest=now, publication_id=publication.pk)
+    slot = limits.reserve(
+        page_limits, earliest=now, publication_id=publication.pk, waiting_for=publication.next_attempt_at
+    )
     if slot > now + timedelta(milliseconds=50):
         _wait_for_limits(publication, slot)
         return "limited"

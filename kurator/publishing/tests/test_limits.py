@@ -107,3 +107,14 @@ def test_a_campaign_whose_jobs_come_back_on_the_queues_ticks_drains_at_the_limit
     assert max_in_any_window(sent, 1.0) <= 3
     # thirty at three a second: ten seconds of the limit itself, plus the scheduler's ticks
     assert max(sent) <= (30 / 3 - 1) * 1.02 + 2.0
+
+
+@pytest.mark.django_db
+def test_a_publication_back_seconds_late_for_its_slot_still_keeps_its_place_and_leaves_no_second_reservation():
+    limits = [Limit("vk:token:t", 3, timedelta(seconds=1))]
+    slots = [reserve(limits, earliest=START, publication_id=n) for n in range(30)]
+    # Busy workers: the job queued for slot 3 runs three seconds after it, when the next ones are due too.
+    back = slots[3] + timedelta(seconds=3)
+    again = reserve(limits, earliest=back, publication_id=3, waiting_for=slots[3])
+    assert back <= again <= back + timedelta(seconds=1.02)  # not behind the 26 reserved after it (≈ 10 s)
+    assert RateSlot.objects.filter(publication_id=3).count() == 1
