@@ -74,7 +74,22 @@ class User(AbstractUser):
     language = models.CharField(
         _("interface language"), max_length=5, choices=Language.choices, default=Language.RUSSIAN
     )
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # The private chat with the notification bot (kurator/accounts/telegram.py). Not a secret, but personal
+    # data: screens say only "linked", and the history keeps none of it.
+    telegram_chat_id = models.BigIntegerField(_("Telegram chat"), null=True, blank=True, unique=True)
+    telegram_linked_at = models.DateTimeField(_("Telegram linked"), null=True, blank=True)
+    telegram_failure = models.CharField(_("Telegram delivery problem"), max_length=300, blank=True)
+    telegram_failure_at = models.DateTimeField(_("Telegram delivery problem since"), null=True, blank=True)
+    history = HistoricalRecords(
+        excluded_fields=[
+            "password",
+            "last_login",
+            "telegram_chat_id",
+            "telegram_linked_at",
+            "telegram_failure",
+            "telegram_failure_at",
+        ]
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]
@@ -279,6 +294,31 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def digest_of(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class TelegramLinkCode(models.Model):
+    """A one-time code that links a person's Telegram chat with the notification bot: Kurator shows it in
+    a t.me link, the person presses Start, and the bot receives "/start <code>". It works once, for an
+    hour; only a digest is stored, as for API tokens."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="telegram_codes"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Telegram link code")
+        verbose_name_plural = _("Telegram link codes")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.created_at:%d.%m.%Y %H:%M}"
 
     @staticmethod
     def digest_of(raw: str) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kurator.accounts import token_views, views
+from kurator.accounts import telegram_views, token_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -17,5 +17,7 @@ urlpatterns = [
     path("internships/<int:pk>/complete/", views.internship_complete, name="internship_complete"),
     path("me/tokens/", token_views.api_tokens, name="api_tokens"),
     path("me/tokens/<int:pk>/revoke/", token_views.api_token_revoke, name="api_token_revoke"),
+    path("me/telegram/", telegram_views.telegram_settings, name="telegram"),
+    path("me/telegram/unlink/", telegram_views.telegram_unlink, name="telegram_unlink"),
     path("responsible/", views.responsibility, name="responsibility"),
 ]

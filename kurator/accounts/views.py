@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kurator.accounts import services
+from kurator.accounts import services, telegram
 from kurator.accounts.access import access_of
 from kurator.accounts.choices import Role
 from kurator.accounts.forms import AbsenceForm, InternshipCompleteForm, InternshipForm, PersonForm, RoleForm
@@ -103,6 +103,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else [],
             "history": history_of(person),
             "audit_events": audit_events_of(person),
+            # Whether and how Telegram reaches a person is theirs alone to see and change.
+            "is_self": person.pk == request.user.pk,
+            "telegram_enabled": telegram.enabled(),
         },
     )
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
@@ -33,7 +35,8 @@ def audit_record(
 
 
 def notify(*, recipients: Iterable[object], message: str, url: str = "", email_subject: str = "") -> list[Notification]:
-    """One notification per distinct person; with a subject, an e-mail too, sent by the worker after commit."""
+    """One notification per distinct person; with a subject, an e-mail too; and a Telegram message to each
+    person who linked Telegram (kurator/accounts/telegram.py). The worker sends both after commit."""
     from kurator.core.tasks import send_notification_email
 
     unique = {getattr(r, "pk", None): r for r in recipients if r is not None}
@@ -41,9 +44,17 @@ def notify(*, recipients: Iterable[object], message: str, url: str = "", email_s
     created = Notification.objects.bulk_create(
         [Notification(recipient=person, message=message, url=url) for person in unique.values()]  # type: ignore[misc]
     )
+    ids = [n.pk for n in created]  # both SQLite and PostgreSQL return the new keys
     if email_subject:
-        ids = [n.pk for n in created]  # both SQLite and PostgreSQL return the new keys
         transaction.on_commit(lambda: send_notification_email(ids, email_subject))
+    if settings.KURATOR_NOTIFY_BOT_TOKEN and ids:
+        from kurator.accounts.tasks import send_notification_telegram
+
+        # One task per message: a retry after Telegram's "too many requests" resends only what failed.
+        for pk in Notification.objects.filter(pk__in=ids, recipient__telegram_chat_id__isnull=False).values_list(
+            "pk", flat=True
+        ):
+            transaction.on_commit(partial(send_notification_telegram, pk))
     return created
 
 

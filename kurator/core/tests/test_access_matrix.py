@@ -143,6 +143,9 @@ RULES: dict[str, Rule] = {
     "accounts:internship_complete": Rule(kind="internship", may=only(*OVERSEERS)),
     "accounts:api_tokens": Rule(),
     "accounts:api_token_revoke": Rule(kind="token", method="post"),
+    # One's own Telegram link: everyone may link and unlink their own, and nobody anyone else's.
+    "accounts:telegram": Rule(),
+    "accounts:telegram_unlink": Rule(method="post"),
     "accounts:responsibility": Rule(),
     # Everyone in a network reads its part of the sandbox and acts there as a reader (trainees, 003 § 5.5);
     # those who keep the registry break it on purpose and see its tokens. Other networks' sandbox objects
