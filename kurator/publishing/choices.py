@@ -34,6 +34,5 @@ class PublicationMode(models.TextChoices):
 
 class HoldReason(models.TextChoices):
     LATE = "late", _("Found more than an hour late")
-    TOKEN = "token", _("The page's token does not work")
     NOT_CONNECTED = "not_connected", _("The page is not connected to its network")
     NOT_FOUND = "not_found", _("Not on the wall after VK did not answer")

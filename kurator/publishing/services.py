@@ -620,15 +620,15 @@ def publication_send_now(*, by: Any, publication: Publication, now: datetime | N
 
 
 def token_failing(connection: PageConnection, problem: str, *, now: datetime) -> None:
-    """Mark the token failing and tell the people of the page, once per failure (not once per post)."""
-    first_time = connection.status != TokenStatus.FAILING
-    PageConnection.objects.filter(pk=connection.pk).update(
-        status=TokenStatus.FAILING,
-        problem=problem,
-        checked_at=now,
-        failing_since=connection.failing_since or now,
+    """Mark the token failing and tell the people of the page, once per failure (not once per post):
+    only the check that turns the status to failing tells, however many run at once."""
+    rows = PageConnection.objects.filter(pk=connection.pk)
+    first_time = rows.exclude(status=TokenStatus.FAILING).update(
+        status=TokenStatus.FAILING, problem=problem, checked_at=now, failing_since=now
     )
-    if first_time:
+    if not first_time:
+        rows.update(problem=problem, checked_at=now)
+    else:
         due = Publication.objects.filter(page_id=connection.page_id, state__in=PENDING_STATES).count()
         summary = _(
             "The token of %(page)s does not work: %(problem)s. Posts due on this page: %(count)s. Replace the token in the page's connection."

@@ -22,6 +22,8 @@ from kurator.publishing.choices import PublicationState
 from kurator.publishing.forms import ConfirmForm
 from kurator.publishing.models import Publication
 from kurator.publishing.sending import post_text
+from kurator.publishing.tokens import token_check
+from kurator.registry.models import PageConnection
 from kurator.registry.selectors import get_visible_or_404, pages_visible_to
 
 
@@ -128,3 +130,29 @@ def publication_send_now(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The post will be sent now."))
     return redirect("publishing:publication", pk=pk)
+
+
+@login_required
+@require_POST
+def connection_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Check now" on a page's connection: the registry keeps the connection, publishing knows how to
+    ask the network (R-PUB-4)."""
+    page = get_visible_or_404(pages_visible_to(request.user), pk=pk)
+    if not request.user.has_perm("registry.connect_page", page):
+        raise PermissionDenied
+    connection = PageConnection.objects.select_related("page").filter(page=page).first()
+    if connection is None:
+        messages.error(request, _("The page is not connected to its network."))
+        return redirect("registry:page", pk=page.pk)
+    result = token_check(connection)
+    if not result.reached:
+        messages.warning(
+            request,
+            _("The network did not answer (%(error)s); nothing is changed. Try again in a few minutes.")
+            % {"error": result.problem},
+        )
+    elif result.problem is None:
+        messages.success(request, _("The token works: Kurator may publish on this page."))
+    else:
+        messages.error(request, _("The token does not work: %(problem)s") % {"problem": result.problem})
+    return redirect("registry:page", pk=page.pk)

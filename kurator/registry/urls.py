@@ -9,7 +9,6 @@ urlpatterns = [
     path("pages/<int:pk>/", views.page_detail, name="page"),
     path("pages/<int:pk>/edit/", views.page_edit, name="page_edit"),
     path("pages/<int:pk>/connection/", views.page_connection, name="page_connection"),
-    path("pages/<int:pk>/connection/check/", views.page_connection_check, name="page_connection_check"),
     path("pages/<int:pk>/connection/remove/", views.page_connection_remove, name="page_connection_remove"),
     path("export.xlsx", exchange_views.registry_export, name="export"),
     path("import/", exchange_views.registry_import, name="import"),

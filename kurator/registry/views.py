@@ -126,32 +126,6 @@ def page_connection(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def page_connection_check(request: HttpRequest, pk: int) -> HttpResponse:
-    # The check talks to the network through the adapters that publishing drives; imported here so that
-    # the registry's models and services stay below publishing.
-    from kurator.publishing.tokens import token_check
-
-    page = _connectable_page(request, pk)
-    connection = PageConnection.objects.select_related("page").filter(page=page).first()
-    if connection is None:
-        messages.error(request, _("The page is not connected to its network."))
-        return redirect("registry:page", pk=page.pk)
-    result = token_check(connection)
-    if not result.reached:
-        messages.warning(
-            request,
-            _("The network did not answer (%(error)s); nothing is changed. Try again in a few minutes.")
-            % {"error": result.problem},
-        )
-    elif result.problem is None:
-        messages.success(request, _("The token works: Kurator may publish on this page."))
-    else:
-        messages.error(request, _("The token does not work: %(problem)s") % {"problem": result.problem})
-    return redirect("registry:page", pk=page.pk)
-
-
-@login_required
-@require_POST
 def page_connection_remove(request: HttpRequest, pk: int) -> HttpResponse:
     page = _connectable_page(request, pk)
     services.connection_remove(by=request.user, page=page)

@@ -119,7 +119,6 @@ RULES: dict[str, Rule] = {
     "registry:page_edit": Rule(kind="page", may=only(*OVERSEERS)),
     # A page's token is kept by its overseers and by the page's own people (R-PUB-4), like its plan.
     "registry:page_connection": Rule(kind="page", may=plans_for),
-    "registry:page_connection_check": Rule(kind="page", may=plans_for, method="post"),
     "registry:page_connection_remove": Rule(kind="page", may=plans_for, method="post"),
     "registry:export": Rule(),
     "registry:import": Rule(may=only(*OVERSEERS)),
@@ -195,6 +194,7 @@ RULES: dict[str, Rule] = {
     "publishing:publication": Rule(kind="publication"),
     "publishing:confirm": Rule(kind="publication", may=plans_for, method="post"),
     "publishing:send_now": Rule(kind="publication", may=plans_for, method="post"),
+    "publishing:connection_check": Rule(kind="page", may=plans_for, method="post"),
 }
 
 # Routes that belong to the libraries we use and are checked by their own tests (login, 2FA, admin, i18n).

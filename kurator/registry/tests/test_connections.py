@@ -178,7 +178,7 @@ def test_the_page_screen_shows_a_failing_token_with_the_network_s_words_and_neve
     assert "access_token was given to another ip address" in body
     assert TOKEN not in body
     assert f"…{TOKEN[-4:]}" in body  # the hint that tells one token from another
-    assert reverse("registry:page_connection_check", args=[north.central_page.pk]) in body
+    assert reverse("publishing:connection_check", args=[north.central_page.pk]) in body
 
 
 def test_people_who_may_not_change_the_connection_see_it_without_its_buttons(client, cast):
@@ -189,7 +189,7 @@ def test_people_who_may_not_change_the_connection_see_it_without_its_buttons(cli
     body = client.get(reverse("registry:page", args=[north.central_page.pk])).content.decode()
 
     assert 'data-testid="page-connection"' in body
-    assert reverse("registry:page_connection_check", args=[north.central_page.pk]) not in body
+    assert reverse("publishing:connection_check", args=[north.central_page.pk]) not in body
 
 
 def test_the_connection_form_saves_the_token_and_never_shows_it_back(client, cast):
@@ -221,7 +221,7 @@ def test_check_now_asks_the_sandbox_and_shows_that_the_token_works(client, cast,
     )
     login(client, north["coordinator"])
 
-    response = client.post(reverse("registry:page_connection_check", args=[north.central_page.pk]), follow=True)
+    response = client.post(reverse("publishing:connection_check", args=[north.central_page.pk]), follow=True)
 
     assert PageConnection.objects.get(page=north.central_page).status == TokenStatus.WORKING
     shown = list(response.context["messages"])
@@ -247,7 +247,7 @@ def test_check_now_shows_a_revoked_sandbox_token_as_failing(client, cast, sandbo
     login(client, north["coordinator"])
 
     body = client.post(
-        reverse("registry:page_connection_check", args=[north.central_page.pk]), follow=True
+        reverse("publishing:connection_check", args=[north.central_page.pk]), follow=True
     ).content.decode()
 
     assert PageConnection.objects.get(page=north.central_page).status == TokenStatus.FAILING
