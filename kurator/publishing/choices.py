@@ -7,6 +7,7 @@ class PublicationState(models.TextChoices):
 
     SCHEDULED = "scheduled", _("Scheduled")
     SENDING = "sending", _("Sending")
+    HANDED_OVER = "handed_over", _("Waiting in VK as a postponed post")
     RETRY_WAIT = "retry_wait", _("Waiting to retry")
     PUBLISHED = "published", _("Published")
     FAILED = "failed", _("Failed")
@@ -30,6 +31,7 @@ FINAL_STATES = (
 class PublicationMode(models.TextChoices):
     AUTOMATIC = "automatic", _("Through the network's API")
     ASSISTED = "assisted", _("By hand, with a reminder")
+    POSTPONED = "vk_postponed", _("As VK's own postponed post")
 
 
 class HoldReason(models.TextChoices):

@@ -64,6 +64,7 @@ def send(
     *,
     remember_media: Callable[[list[str]], None],
     pace: Callable[[int], None],
+    publish_date: datetime | None = None,
 ) -> Sent:
     """Send one publication; raises the adapters' NetworkError subclasses. `remember_media` keeps what
     was uploaded, so that a retry posts the same photos instead of uploading them again; `pace(n)` waits
@@ -76,7 +77,7 @@ def send(
                 remember_media(uploaded)
                 publication.prepared_media = uploaded
                 pace(1)  # the post itself, after the uploads took the moment it had reserved
-        return _send_vk(publication, connection)
+        return _send_vk(publication, connection, publish_date)
     if network == SocialNetwork.TELEGRAM:
         return _send_telegram(publication, connection)
     raise PermanentError(
@@ -119,7 +120,7 @@ def upload_vk_photos(publication: Publication, connection: PageConnection, *, pa
     return attachments
 
 
-def _send_vk(publication: Publication, connection: PageConnection) -> Sent:
+def _send_vk(publication: Publication, connection: PageConnection, publish_date: datetime | None = None) -> Sent:
     group_id = _vk_group_id(connection)
     with VkClient(base_url=api_base(connection), token=connection.token) as vk:
         post_id = vk.wall_post(
@@ -127,6 +128,7 @@ def _send_vk(publication: Publication, connection: PageConnection) -> Sent:
             message=post_text(publication),
             attachments=list(publication.prepared_media),
             guid=publication.guid,
+            publish_date=int(publish_date.timestamp()) if publish_date else None,
         )
     return Sent(str(post_id), _vk_public_url(connection, group_id, post_id))
 
@@ -136,10 +138,28 @@ def find_on_vk_wall(publication: Publication, connection: PageConnection, *, sin
     group_id = _vk_group_id(connection)
     text = post_text(publication).strip()
     with VkClient(base_url=api_base(connection), token=connection.token) as vk:
-        for item in vk.wall_get(group_id=group_id, count=100):
-            if (item.get("text") or "").strip() == text and int(item.get("date", 0)) >= since.timestamp() - 60:
-                return Sent(str(item["id"]), _vk_public_url(connection, group_id, int(item["id"])))
+        # A post handed over as postponed waits among the postponed ones until its time.
+        for wall in ("all", "postponed"):
+            for item in vk.wall_get(group_id=group_id, count=100, filter=wall):
+                if (item.get("text") or "").strip() == text and int(item.get("date", 0)) >= since.timestamp() - 60:
+                    return Sent(str(item["id"]), _vk_public_url(connection, group_id, int(item["id"])))
     return None
+
+
+def vk_post_state(publication: Publication, connection: PageConnection) -> str:
+    """Where a post handed to VK as postponed is now: "published", "postponed" or "missing"."""
+    group_id = _vk_group_id(connection)
+    wanted = int(publication.external_id)
+    with VkClient(base_url=api_base(connection), token=connection.token) as vk:
+        for wall, state in (("all", "published"), ("postponed", "postponed")):
+            if any(int(item.get("id", 0)) == wanted for item in vk.wall_get(group_id=group_id, count=100, filter=wall)):
+                return state
+    return "missing"
+
+
+def remove_vk_post(connection: PageConnection, external_id: str) -> None:
+    with VkClient(base_url=api_base(connection), token=connection.token) as vk:
+        vk.wall_delete(group_id=_vk_group_id(connection), post_id=int(external_id))
 
 
 def _tg_public_url(connection: PageConnection, message: dict) -> str:

@@ -49,6 +49,8 @@ VK_GUID_MEMORY = timedelta(minutes=50)  # VK remembers a guid for an hour; stay 
 RETRY_BASE = timedelta(seconds=10)
 RETRY_MAX = timedelta(minutes=10)
 SOON = timedelta(seconds=90)  # rows due this soon are queued for their exact second
+HANDOVER_BEFORE = timedelta(minutes=10)  # closer to its time, a post for VK's postponed posts is just sent then
+POSTPONED_CHECK_AFTER = timedelta(seconds=30)  # VK publishes postponed posts on its own minute
 PREPARE_AHEAD = timedelta(minutes=30)  # VK photos are uploaded this long before the post is due
 LOST_AFTER = timedelta(minutes=1)  # a queued row still waiting this long after its time was lost by the queue
 PENDING_STATES = (*ACTIVE_STATES, PublicationState.HELD, PublicationState.HANDOFF)
@@ -72,47 +74,70 @@ def publications_follow_post(sender: Any, instance: Post, **kwargs: Any) -> None
         transaction.on_commit(lambda: _queue_removals(published))
 
 
-def _mode_of(page: Any) -> str:
+def _mode_of(page: Any, connection: PageConnection | None = None) -> str:
     automatic = page.publishing_mode == PublishingMode.AUTOMATIC and page.social_network in (
         SocialNetwork.VK,
         SocialNetwork.TELEGRAM,
     )
-    return PublicationMode.AUTOMATIC if automatic else PublicationMode.ASSISTED
+    if not automatic:
+        return PublicationMode.ASSISTED
+    if page.social_network == SocialNetwork.VK and connection is not None and connection.vk_postponed:
+        return PublicationMode.POSTPONED
+    return PublicationMode.AUTOMATIC
+
+
+def _first_attempt(mode: str, due: datetime) -> datetime:
+    """A post for VK's postponed posts goes there at once, unless its time is too close for it to matter."""
+    now = timezone.now()
+    if mode == PublicationMode.POSTPONED and due - now > HANDOVER_BEFORE:
+        return now
+    return due
 
 
 def publications_arm(post: Post) -> list[Publication]:
     """One scheduled publication per variant of an approved post; a moved post moves its rows."""
     armed = []
     for variant in post.variants.select_related("page"):
+        connection = PageConnection.objects.filter(page=variant.page).first()
+        mode = _mode_of(variant.page, connection)
         publication = Publication.objects.filter(variant=variant).first()
+        scheduled = _("Scheduled for %(when)s.") % {"when": _local(post.planned_at, variant.page)}
         if publication is None:
             publication = Publication.objects.create(
                 post=post,
                 variant=variant,
                 page=variant.page,
-                mode=_mode_of(variant.page),
+                mode=mode,
                 due_at=post.planned_at,
-                next_attempt_at=post.planned_at,
+                next_attempt_at=_first_attempt(mode, post.planned_at),
                 guid=uuid.uuid4().hex,
             )
-            _log(publication, _("Scheduled for %(when)s.") % {"when": _local(post.planned_at, variant.page)})
+            _log(publication, scheduled)
         elif publication.state == PublicationState.CANCELLED or (
-            publication.state in ACTIVE_STATES and publication.due_at != post.planned_at
+            publication.state in (*ACTIVE_STATES, PublicationState.HANDED_OVER)
+            and publication.due_at != post.planned_at
         ):
-            was_cancelled = publication.state == PublicationState.CANCELLED
+            renewed = publication.state in (PublicationState.CANCELLED, PublicationState.HANDED_OVER)
+            if publication.state == PublicationState.HANDED_OVER:
+                # The postponed post waiting in VK is for the old time: it goes, a new one takes its place.
+                _remove_postponed_after_commit(publication.pk, publication.external_id)
             Publication.objects.filter(pk=publication.pk).update(
                 state=PublicationState.SCHEDULED,
                 reason="",
-                mode=_mode_of(variant.page),
+                mode=mode,
                 due_at=post.planned_at,
-                next_attempt_at=post.planned_at,
+                next_attempt_at=_first_attempt(mode, post.planned_at),
                 version=F("version") + 1,
                 # new content after a cancel is a new post for VK, so it needs a key of its own
-                guid=uuid.uuid4().hex if was_cancelled else publication.guid,
+                guid=uuid.uuid4().hex if renewed else publication.guid,
+                external_id="" if renewed else publication.external_id,
+                external_url="" if renewed else publication.external_url,
+                first_sent_at=None if renewed else publication.first_sent_at,
+                maybe_out=False if renewed else publication.maybe_out,
                 late_allowed=False,
             )
             publication.refresh_from_db()
-            _log(publication, _("Scheduled for %(when)s.") % {"when": _local(post.planned_at, variant.page)})
+            _log(publication, scheduled)
         else:
             continue
         armed.append(publication)
@@ -124,12 +149,42 @@ def publications_arm(post: Post) -> list[Publication]:
 def publications_cancel(post: Post, why: str) -> int:
     """Rows not yet sent stop; what is sending, published or unconfirmed is left for its outcome."""
     cancelled = 0
-    for publication in Publication.objects.filter(post=post, state__in=PENDING_STATES):
+    stoppable = (*PENDING_STATES, PublicationState.HANDED_OVER)
+    for publication in Publication.objects.filter(post=post, state__in=stoppable):
         moved = Publication.objects.filter(pk=publication.pk, state=publication.state, version=publication.version)
         if moved.update(state=PublicationState.CANCELLED, version=F("version") + 1, reason=""):
             _log(publication, why, state=PublicationState.CANCELLED)
+            if publication.state == PublicationState.HANDED_OVER:
+                _remove_postponed_after_commit(publication.pk, publication.external_id)
             cancelled += 1
     return cancelled
+
+
+def _remove_postponed_after_commit(publication_id: int, external_id: str) -> None:
+    from kurator.publishing.tasks import remove_postponed
+
+    if external_id:
+        transaction.on_commit(lambda: remove_postponed(publication_id, external_id))
+
+
+def publication_remove_postponed(publication_id: int, external_id: str) -> str:
+    """Withdraw a post waiting among VK's postponed posts (R-PUB-7): left there, VK would publish it."""
+    publication = Publication.objects.select_related("page", "post").get(pk=publication_id)
+    connection = PageConnection.objects.select_related("page").filter(page_id=publication.page_id).first()
+    try:
+        if connection is None:
+            raise PermanentError(_("The page is not connected to its network."))
+        sending.remove_vk_post(connection, external_id)
+    except NetworkError as error:
+        summary = _(
+            "The postponed post of “%(title)s” could not be withdrawn from VK (%(error)s): delete it on %(page)s "
+            "by hand, or VK will publish it at its time."
+        ) % {"title": publication.post.title, "error": _network_words(error), "page": publication.page}
+        _log(publication, summary)
+        _tell_the_page(publication, summary, subject=_("A postponed post is still waiting in VK"))
+        return "failed"
+    _log(publication, _("The postponed post %(id)s is withdrawn from VK.") % {"id": external_id})
+    return "removed"
 
 
 # --- The worker's step ----------------------------------------------------------------------------
@@ -155,6 +210,10 @@ def publication_run(publication_id: int, version: int, *, now: datetime | None =
     if connection is None:
         _hold(publication, HoldReason.NOT_CONNECTED, now)
         return "held"
+    handover = publication.mode == PublicationMode.POSTPONED and publication.due_at - now > HANDOVER_BEFORE / 2
+    if publication.mode == PublicationMode.POSTPONED and not handover and now < publication.due_at:
+        _wait_for_limits(publication, publication.due_at)  # too close to hand over: sent at its time instead
+        return "early"
     page_limits = limits.limits_for(connection.page.social_network, connection.token, connection.target)
     slot = limits.reserve(
         page_limits, earliest=now, publication_id=publication.pk, waiting_for=publication.next_attempt_at
@@ -165,7 +224,7 @@ def publication_run(publication_id: int, version: int, *, now: datetime | None =
     lease_owner = _claim(publication, now)
     if lease_owner is None:
         return "taken"
-    return _send_claimed(publication, connection, lease_owner, page_limits, now)
+    return _send_claimed(publication, connection, lease_owner, page_limits, now, handover=handover)
 
 
 def _claim(publication: Publication, now: datetime) -> str | None:
@@ -187,7 +246,13 @@ def _claim(publication: Publication, now: datetime) -> str | None:
 
 
 def _send_claimed(
-    publication: Publication, connection: PageConnection, owner: str, page_limits: list[limits.Limit], now: datetime
+    publication: Publication,
+    connection: PageConnection,
+    owner: str,
+    page_limits: list[limits.Limit],
+    now: datetime,
+    *,
+    handover: bool = False,
 ) -> str:
     def remember_media(attachments: list[str]) -> None:
         Publication.objects.filter(pk=publication.pk, lease_owner=owner).update(prepared_media=attachments)
@@ -198,7 +263,13 @@ def _send_claimed(
     try:
         sent = _vk_read_back(publication, connection) if _needs_wall_read_back(publication, now) else None
         if sent is None:
-            sent = sending.send(publication, connection, remember_media=remember_media, pace=pace)
+            sent = sending.send(
+                publication,
+                connection,
+                remember_media=remember_media,
+                pace=pace,
+                publish_date=publication.due_at if handover else None,
+            )
     except TransientError as error:
         return _after_transient(publication, owner, page_limits, error)
     except PermanentError as error:
@@ -209,7 +280,61 @@ def _send_claimed(
         # Past VK's memory of the key, and not on the wall: sending again is a new post, so a person decides.
         _hold(publication, HoldReason.NOT_FOUND, timezone.now(), from_states=(PublicationState.SENDING,))
         return "held"
+    if handover:
+        return _after_handover(publication, connection, owner, sent)
     return _after_success(publication, connection, owner, sent)
+
+
+def _after_handover(publication: Publication, connection: PageConnection, owner: str, sent: sending.Sent) -> str:
+    now = timezone.now()
+    with transaction.atomic():
+        done = _mine(publication, owner).update(
+            state=PublicationState.HANDED_OVER,
+            external_id=sent.external_id,
+            external_url=sent.url,
+            lease_until=None,
+            error_code=None,
+            error_message="",
+        )
+        if not done:
+            return "lost-lease"
+        publication.refresh_from_db()
+        _log(
+            publication,
+            _("Handed to VK as a postponed post for %(when)s; VK publishes it then.")
+            % {"when": _local(publication.due_at, publication.page)},
+            at=now,
+        )
+        _mark_token_working(connection, now)
+    return "handed-over"
+
+
+def publication_check_postponed(publication_id: int, version: int, *, now: datetime | None = None) -> str:
+    """After its time, a post handed to VK as postponed is looked up: published, still waiting, or gone."""
+    now = now or timezone.now()
+    publication = Publication.objects.select_related("page", "post").filter(pk=publication_id, version=version).first()
+    if publication is None or publication.state != PublicationState.HANDED_OVER:
+        return "stale"
+    connection = PageConnection.objects.select_related("page").filter(page_id=publication.page_id).first()
+    if connection is None:
+        return "not-connected"
+    try:
+        where = sending.vk_post_state(publication, connection)
+    except NetworkError as error:
+        log.info("Postponed post of publication %s not checked: %s", publication.pk, error)
+        return "later"
+    rows = Publication.objects.filter(pk=publication.pk, version=version, state=PublicationState.HANDED_OVER)
+    if where == "published":
+        with transaction.atomic():
+            if rows.update(state=PublicationState.PUBLISHED, published_at=publication.due_at):
+                publication.refresh_from_db()
+                _log(publication, _("VK published it: %(url)s") % {"url": publication.external_url}, at=now)
+                _post_published_if_complete(publication.post_id)
+        return "published"
+    if where == "postponed" and now - publication.due_at < LATE_AFTER:
+        return "waiting"
+    _hold(publication, HoldReason.NOT_FOUND, now, from_states=(PublicationState.HANDED_OVER,))
+    return "held"
 
 
 class NotYetOnWall(Exception):
@@ -463,8 +588,18 @@ def sweep(*, now: datetime | None = None) -> dict[str, int]:
     for post in unarmed.distinct():
         counts["armed"] += len(publications_arm(post))
     counts["preparing"] = _queue_media_preparation(now)
+    counts["checking"] = _queue_postponed_checks(now)
     limits.forget_old_slots(now=now)
     return counts
+
+
+def _queue_postponed_checks(now: datetime) -> int:
+    from kurator.publishing.tasks import check_postponed
+
+    due = list(Publication.objects.filter(state=PublicationState.HANDED_OVER, due_at__lte=now - POSTPONED_CHECK_AFTER))
+    for publication in due:
+        check_postponed(publication.pk, publication.version)
+    return len(due)
 
 
 def _queue_media_preparation(now: datetime) -> int:

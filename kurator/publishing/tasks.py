@@ -21,6 +21,20 @@ def prepare_media(publication_id: int, version: int) -> str:
     return publication_prepare_media(publication_id, version)
 
 
+@db_task(retries=5, retry_delay=30)
+def remove_postponed(publication_id: int, external_id: str) -> str:
+    from kurator.publishing.services import publication_remove_postponed
+
+    return publication_remove_postponed(publication_id, external_id)
+
+
+@db_task()
+def check_postponed(publication_id: int, version: int) -> str:
+    from kurator.publishing.services import publication_check_postponed
+
+    return publication_check_postponed(publication_id, version)
+
+
 @db_task(retries=3, retry_delay=60)
 def remove(publication_id: int) -> str:
     from kurator.publishing.services import publication_remove

@@ -89,7 +89,7 @@ class ConnectionForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = PageConnection
-        fields = ["endpoint", "target", "token", "community_token"]
+        fields = ["endpoint", "target", "token", "community_token", "vk_postponed"]
         # new-password: browsers must neither fill in a saved password nor offer to remember the token.
         widgets = {
             "target": forms.TextInput(),
@@ -101,6 +101,7 @@ class ConnectionForm(StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if page.social_network != SocialNetwork.VK:
             del self.fields["community_token"]
+            del self.fields["vk_postponed"]
         self.fields["token"].required = not self.instance.pk
         for name in ("token", "community_token"):
             stored = getattr(self.instance, name)

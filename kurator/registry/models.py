@@ -299,6 +299,14 @@ class PageConnection(models.Model):
     community_token = EncryptedTextField(
         _("community token"), blank=True, help_text=_("VK only: the community's token for messages and comments.")
     )
+    vk_postponed = models.BooleanField(
+        _("hand posts to VK as postponed posts"),
+        default=False,
+        help_text=_(
+            "VK only: an approved post goes to VK at once as a postponed post and VK publishes it at its time "
+            "(003 § 5.6); Kurator passes later changes and withdrawals on to VK."
+        ),
+    )
     status = models.CharField(
         _("token status"), max_length=12, choices=TokenStatus.choices, default=TokenStatus.UNCHECKED
     )

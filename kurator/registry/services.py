@@ -345,7 +345,14 @@ def _token_value(field: str, given: str, stored: str, *, required: bool) -> str:
 
 @transaction.atomic
 def connection_save(
-    *, by: Any, page: Page, endpoint: str, target: str, token: str, community_token: str = ""
+    *,
+    by: Any,
+    page: Page,
+    endpoint: str,
+    target: str,
+    token: str,
+    community_token: str = "",
+    vk_postponed: bool = False,
 ) -> PageConnection:
     """Connect a page to its network or to the sandbox, or change its connection. An empty token keeps
     the stored one, so that changing the target never means pasting the token again. The token never
@@ -371,8 +378,10 @@ def connection_save(
     token_replaced = not is_new and token != connection.token
     community_token_replaced = not is_new and community_token != connection.community_token
     changed = is_new or (endpoint, target, token) != (connection.endpoint, connection.target, connection.token)
-    if not changed and not community_token_replaced:
+    vk_postponed = is_vk and vk_postponed
+    if not changed and not community_token_replaced and vk_postponed == connection.vk_postponed:
         return connection
+    connection.vk_postponed = vk_postponed
     connection.endpoint, connection.target, connection.token = endpoint, target, token
     connection.community_token = community_token
     connection.updated_by = by
@@ -397,6 +406,7 @@ def connection_save(
         data={
             "endpoint": endpoint,
             "target": target,
+            "vk_postponed": vk_postponed,
             "token_replaced": token_replaced,
             "community_token_replaced": community_token_replaced,
         },

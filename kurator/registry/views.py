@@ -115,6 +115,7 @@ def page_connection(request: HttpRequest, pk: int) -> HttpResponse:
             target=data["target"],
             token=data["token"],
             community_token=data.get("community_token", ""),
+            vk_postponed=data.get("vk_postponed", False),
         )
         if saved is not None:
             messages.success(request, _("The connection is saved. Check the token now to be sure it works."))
