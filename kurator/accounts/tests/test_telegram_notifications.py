@@ -9,9 +9,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
-from django.core.wsgi import get_wsgi_application
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -22,6 +20,7 @@ from kurator.accounts.tasks import read_telegram_updates
 from kurator.core.models import AuditEvent, Notification
 from kurator.core.services import notify
 from kurator.core.testing.cast import enable_totp
+from kurator.core.testing.in_process import InProcessSandbox
 from kurator.networks.http import use_transport
 from kurator.planning.services import post_create
 from kurator.review.services import post_submit, submission_approve
@@ -40,7 +39,7 @@ def world(db, settings) -> Iterator[TgWorld]:
     settings.KURATOR_TELEGRAM_API_URL = "http://testserver/sandbox/telegram"
     settings.KURATOR_SITE_URL = SITE
     world = build_tg_world()
-    with use_transport(httpx.WSGITransport(app=get_wsgi_application())):
+    with use_transport(InProcessSandbox()):
         yield world
 
 

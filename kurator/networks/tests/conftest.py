@@ -7,13 +7,11 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
-from django.core.wsgi import get_wsgi_application
-from django.utils import translation
 
+from kurator.core.testing.in_process import InProcessSandbox
 from kurator.networks.http import use_transport
 
 # Short enough to keep the suite quick, long enough for the live server to answer an ordinary call.
@@ -21,27 +19,10 @@ IMPATIENT = httpx.Timeout(5.0, read=0.4)
 HELD_ANSWER_S = 1.2
 
 
-def keeping_the_callers_language(app: Any) -> Any:
-    """A real network runs elsewhere; in-process, the sandbox's LocaleMiddleware would switch this
-    thread's language and the adapter's own sentences would come back in it."""
-
-    def wrapped(environ: dict[str, Any], start_response: Any) -> Any:
-        language = translation.get_language()
-        try:
-            return app(environ, start_response)
-        finally:
-            if language:
-                translation.activate(language)
-            else:
-                translation.deactivate()
-
-    return wrapped
-
-
 @pytest.fixture
 def in_process() -> Iterator[None]:
     """Every client made in the test sends to the sandbox inside this process."""
-    with use_transport(httpx.WSGITransport(app=keeping_the_callers_language(get_wsgi_application()))):
+    with use_transport(InProcessSandbox()):
         yield
 
 

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from django.core.wsgi import get_wsgi_application
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from kurator.core.testing.in_process import InProcessSandbox
 from kurator.networks.http import use_transport
 from kurator.planning.models import Post
 from kurator.planning.services import post_create
@@ -54,22 +54,10 @@ class AcceptThenTimeout(httpx.BaseTransport):
         return response
 
 
-class InProcess(httpx.WSGITransport):
-    """The sandbox served in this thread; its middleware switches the thread's language, and a worker
-    in production would not see that, so it is put back after each request."""
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        language = translation.get_language()
-        try:
-            return super().handle_request(request)
-        finally:
-            translation.activate(language)
-
-
 @pytest.fixture
 def in_process_sandbox(settings):
     settings.KURATOR_SANDBOX_URL = "http://testserver/sandbox"
-    transport = InProcess(app=get_wsgi_application())
+    transport = InProcessSandbox()
     with use_transport(transport):
         yield transport
 

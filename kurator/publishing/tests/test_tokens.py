@@ -8,13 +8,12 @@ import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 
-import httpx
 import pytest
-from django.core.wsgi import get_wsgi_application
 from django.utils import timezone
 
 from kurator.accounts.models import User
 from kurator.core.models import Notification
+from kurator.core.testing.in_process import InProcessSandbox
 from kurator.networks.http import use_transport
 from kurator.planning.models import Post
 from kurator.publishing import tokens
@@ -34,7 +33,7 @@ from kurator.sandbox.vk_core import remove_admin_rights, revoke_token
 def sandbox(settings) -> Iterator[None]:
     """Every network client in the test talks to the sandbox inside this process."""
     settings.KURATOR_SANDBOX_URL = "http://testserver/sandbox"
-    with use_transport(httpx.WSGITransport(app=get_wsgi_application())):
+    with use_transport(InProcessSandbox()):
         yield
     faults.clear()
 

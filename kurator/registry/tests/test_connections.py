@@ -6,11 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
-import httpx
 import pytest
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.wsgi import get_wsgi_application
 from django.db import connection as db
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -18,6 +16,7 @@ from django.utils.translation import gettext
 
 from kurator.core.models import AuditEvent
 from kurator.core.testing.cast import enable_totp
+from kurator.core.testing.in_process import InProcessSandbox
 from kurator.networks.http import use_transport
 from kurator.registry.choices import ConnectionEndpoint, SocialNetwork, TokenStatus
 from kurator.registry.models import Page, PageConnection
@@ -35,7 +34,7 @@ def _english():
 @pytest.fixture
 def sandbox(settings) -> Iterator[None]:
     settings.KURATOR_SANDBOX_URL = "http://testserver/sandbox"
-    with use_transport(httpx.WSGITransport(app=get_wsgi_application())):
+    with use_transport(InProcessSandbox()):
         yield
 
 
