@@ -215,7 +215,8 @@ def publication_run(publication_id: int, version: int, *, now: datetime | None =
         _wait_for_limits(publication, publication.due_at)  # too close to hand over: sent at its time instead
         return "early"
     page_limits = limits.limits_for(connection.page.social_network, connection.token, connection.target)
-    slot = limits.reserve(
+    # A short wait for the slot is spent here rather than through the queue (limits.reserve_soon).
+    slot, now = limits.reserve_soon(
         page_limits, earliest=now, publication_id=publication.pk, waiting_for=publication.next_attempt_at
     )
     if slot > now + timedelta(milliseconds=50):
