@@ -49,7 +49,7 @@ class TgBotAdmin(admin.ModelAdmin):
 
 @admin.register(TgChat)
 class TgChatAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "type", "username", "chat_id", "linked_chat", "member_count", "network_id"]
+    list_display = ["__str__", "type", "username", "chat_id", "dialog_bot", "linked_chat", "member_count", "network_id"]
     list_filter = ["type", "network_id"]
     exclude = ["next_message_id"]
 

@@ -6,6 +6,9 @@ from typing import Any
 
 from kurator.sandbox.models import LedgerEntry
 
+# In the payload of an entry made in a Telegram private dialog: the user id of the bot it is with.
+DIALOG_KEY = "dialog_bot"
+
 
 def ledger_record(
     *,

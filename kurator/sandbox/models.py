@@ -313,10 +313,13 @@ class TgBot(models.Model):
 
 
 class TgChat(models.Model):
-    """A channel, its linked discussion group, or a private chat with a reader. A private chat has no
-    network of its own: it is the reader's, and every bot the reader writes to shares it."""
+    """A channel, its linked discussion group, or a private chat with a reader. In Telegram a private
+    chat's id is the user's id for every bot, yet each bot has a dialog of its own with the user: what
+    the user writes to one bot never reaches another, and message ids are counted per dialog. So a
+    private chat here is one row per (reader, bot), `dialog_bot`, and only a private chat's id repeats.
+    It has no network of its own: it is its bot's network's, see selectors.chats_visible_to."""
 
-    chat_id = models.BigIntegerField(unique=True)
+    chat_id = models.BigIntegerField(db_index=True)
     type = models.CharField(max_length=12, choices=TgChatType.choices)
     title = models.CharField(max_length=200, blank=True)
     username = models.CharField(max_length=64, blank=True)
@@ -328,10 +331,25 @@ class TgChat(models.Model):
     network_id = models.BigIntegerField(
         _("library network"), null=True, blank=True, db_index=True, help_text=OWNER_HELP
     )
+    dialog_bot = models.ForeignKey(
+        TgBot,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="private_dialogs",
+        verbose_name=_("dialog with the bot"),
+        help_text=_("A private chat only: the bot this dialog with the reader is with."),
+    )
 
     class Meta:
         verbose_name = _("sandbox Telegram chat")
         verbose_name_plural = _("sandbox Telegram chats")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chat_id"], condition=models.Q(dialog_bot__isnull=True), name="tg_chat_id_unique"
+            ),
+            models.UniqueConstraint(fields=["chat_id", "dialog_bot"], name="tg_one_private_dialog_per_bot"),
+        ]
 
     def __str__(self) -> str:
         return self.title or str(self.chat_id)

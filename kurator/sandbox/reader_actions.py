@@ -186,9 +186,10 @@ def reader_views_tg(channel_post: TgMessage, count: int = 1) -> None:
 
 
 def private_chat(bot: TgBot, reader: Reader) -> TgChat:
-    """A reader's private chat with a bot: in Telegram its id is the reader's user id."""
+    """A reader's private chat with a bot: in Telegram its id is the reader's user id, the same for
+    every bot, but each bot has a dialog of its own with the reader."""
     chat, _created = TgChat.objects.get_or_create(
-        chat_id=reader.tg_id, defaults={"type": TgChatType.PRIVATE, "title": reader.name}
+        chat_id=reader.tg_id, dialog_bot=bot, defaults={"type": TgChatType.PRIVATE, "title": reader.name}
     )
     TgMembership.objects.get_or_create(bot=bot, chat=chat, defaults={"status": "member"})
     return chat

@@ -8,11 +8,12 @@ a token, not a Kurator login."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from kurator.accounts.access import Access, access_of
 from kurator.sandbox.choices import Network, TgChatType
-from kurator.sandbox.models import Fault, LedgerEntry, TgBot, TgChat, TgMembership, VkCommunity, VkToken
+from kurator.sandbox.ledger import DIALOG_KEY
+from kurator.sandbox.models import Fault, LedgerEntry, TgBot, TgChat, VkCommunity, VkToken
 
 
 def _networks(user: object) -> frozenset[int] | None:
@@ -34,17 +35,14 @@ def communities_visible_to(user: object) -> QuerySet[VkCommunity]:
 
 
 def chats_visible_to(user: object) -> QuerySet[TgChat]:
-    """Channels and discussion groups of the person's networks. A reader's private chat has no network
-    (every bot the reader writes to shares it): it is counted as a network's when all the bots in it
-    are that network's, and then its ledger entries show too."""
+    """Channels and discussion groups of the person's networks, and readers' private dialogs with the
+    networks' bots: a dialog has no network of its own, it is its bot's."""
     networks = _networks(user)
     found = TgChat.objects.all()
     if networks is None:
         return found
-    foreign_bot = TgMembership.objects.filter(chat=OuterRef("pk")).exclude(bot__network_id__in=networks)
-    own_bot = TgMembership.objects.filter(chat=OuterRef("pk"), bot__network_id__in=networks)
-    private_of_ours = Q(type=TgChatType.PRIVATE, network_id__isnull=True) & Exists(own_bot) & ~Exists(foreign_bot)
-    return found.filter(Q(network_id__in=networks) | private_of_ours)
+    dialog_of_ours = Q(type=TgChatType.PRIVATE, network_id__isnull=True, dialog_bot__network_id__in=networks)
+    return found.filter(Q(network_id__in=networks) | dialog_of_ours)
 
 
 def channels_visible_to(user: object) -> QuerySet[TgChat]:
@@ -87,7 +85,12 @@ def ledger_visible_to(user: object) -> QuerySet[LedgerEntry]:
     if _networks(user) is None:
         return LedgerEntry.objects.all()
     vk_places = [str(-group_id) for group_id in communities_visible_to(user).values_list("group_id", flat=True)]
-    tg_places = [str(chat_id) for chat_id in chats_visible_to(user).values_list("chat_id", flat=True)]
+    chats = chats_visible_to(user)
+    tg_places = [str(chat_id) for chat_id in chats.exclude(type=TgChatType.PRIVATE).values_list("chat_id", flat=True)]
+    # A private chat's place, the reader's id, is shared by the reader's dialogs with every bot: an entry
+    # there is a network's by the dialog's bot, which the entry names.
+    dialog_bots = list(chats.filter(type=TgChatType.PRIVATE).values_list("dialog_bot__user_id", flat=True).distinct())
+    in_own_dialog = Q(network=Network.TELEGRAM, **{f"payload__{DIALOG_KEY}__in": dialog_bots})
     return LedgerEntry.objects.filter(
-        Q(network=Network.VK, place__in=vk_places) | Q(network=Network.TELEGRAM, place__in=tg_places)
+        Q(network=Network.VK, place__in=vk_places) | Q(network=Network.TELEGRAM, place__in=tg_places) | in_own_dialog
     )

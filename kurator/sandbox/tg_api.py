@@ -323,8 +323,8 @@ SENDING = {"sendMessage", "sendPhoto", "sendMediaGroup", "editMessageText", "edi
 # --- faults -------------------------------------------------------------------------------------
 
 
-def _place_of(params: Params) -> str:
-    chat = svc.find_chat(params.get("chat_id"))
+def _place_of(bot: TgBot, params: Params) -> str:
+    chat = svc.find_chat(params.get("chat_id"), bot)
     return str(chat.chat_id) if chat else ""
 
 
@@ -332,7 +332,7 @@ def apply_faults(request: HttpRequest, bot: TgBot, name: str, params: Params) ->
     """Act on the injected faults that hit this call: an answer to give instead, and for
     accept_then_timeout the seconds to wait after doing the work. Every fault that was counted
     down takes effect, even when another one decides the answer."""
-    place = _place_of(params)
+    place = _place_of(bot, params)
     delay_after = 0.0
     answer: HttpResponse | None = None
     for fault in faults_for(network=Network.TELEGRAM, token=bot.token, place=place, method=name):
@@ -343,7 +343,7 @@ def apply_faults(request: HttpRequest, bot: TgBot, name: str, params: Params) ->
             svc.revoke(bot)
             answer = answer or failure(TgError(401, "Unauthorized"))
         elif fault.kind == FaultKind.LOSE_ADMIN:
-            chat = svc.find_chat(params.get("chat_id"))
+            chat = svc.find_chat(params.get("chat_id"), bot)
             if chat is not None:
                 svc.lose_admin(bot, chat)
         elif fault.kind == FaultKind.RATE_LIMIT:

@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from kurator.sandbox.choices import LedgerAction, Network, TgChatType
-from kurator.sandbox.ledger import ledger_record, token_hint
+from kurator.sandbox.ledger import DIALOG_KEY, ledger_record, token_hint
 from kurator.sandbox.models import Reader, TgBot, TgChat, TgMembership, TgMessage
 from kurator.sandbox.tg_entities import EntityParseError, parse, utf16_length, with_detected
 from kurator.sandbox.tg_errors import TgError, bad_request
@@ -53,23 +53,29 @@ def bot_for_token(token: str) -> TgBot:
     return bot
 
 
-def find_chat(chat_id: Any) -> TgChat | None:
-    """A chat by its numeric id or by "@username", as chat_id accepts both."""
+def find_chat(chat_id: Any, bot: TgBot | None) -> TgChat | None:
+    """A chat by its numeric id or by "@username", as chat_id accepts both. A user's id names that
+    user's private dialog with `bot`: every bot has its own under the same id (see TgChat)."""
     if chat_id is None or chat_id == "":
         return None
     value = str(chat_id).strip()
+    groups = TgChat.objects.exclude(type=TgChatType.PRIVATE)
     if value.startswith("@"):
-        return TgChat.objects.filter(username__iexact=value[1:]).first()
+        return groups.filter(username__iexact=value[1:]).first()
     try:
-        return TgChat.objects.filter(chat_id=int(value)).first()
+        number = int(value)
     except ValueError:
         return None
+    found = groups.filter(chat_id=number).first()
+    if found is None and bot is not None:
+        found = TgChat.objects.filter(type=TgChatType.PRIVATE, chat_id=number, dialog_bot=bot).first()
+    return found
 
 
 def chat_for(bot: TgBot, chat_id: Any) -> TgChat:
     if chat_id is None or chat_id == "":
         raise bad_request("chat_id is empty")
-    chat = find_chat(chat_id)
+    chat = find_chat(chat_id, bot)
     if chat is None:
         raise bad_request("chat not found")
     if chat.type == TgChatType.PRIVATE and not membership(bot, chat):
@@ -192,6 +198,17 @@ def _reply_target(chat: TgChat, reply_to_message_id: Any) -> TgMessage | None:
 
 
 def _record(action: str, msg: TgMessage, actor: str, method: str, kind: str = "message") -> None:
+    payload: dict[str, Any] = {
+        "method": method,
+        "text": msg.text,
+        "caption": msg.caption,
+        "photo": msg.photo.file_id if msg.photo_id else "",  # type: ignore[union-attr]
+        "media_group_id": msg.media_group_id,
+    }
+    if msg.chat.dialog_bot_id is not None:
+        # The place, a user's id, is the same in every bot's dialog with them: the ledger tells the
+        # dialogs apart, and so which network's an entry is, by the bot's user id.
+        payload[DIALOG_KEY] = msg.chat.dialog_bot.user_id  # type: ignore[union-attr]
     ledger_record(
         network=Network.TELEGRAM,
         action=action,
@@ -199,13 +216,7 @@ def _record(action: str, msg: TgMessage, actor: str, method: str, kind: str = "m
         place=str(msg.chat.chat_id),
         object_id=msg.message_id,
         actor=actor,
-        payload={
-            "method": method,
-            "text": msg.text,
-            "caption": msg.caption,
-            "photo": msg.photo.file_id if msg.photo_id else "",  # type: ignore[union-attr]
-            "media_group_id": msg.media_group_id,
-        },
+        payload=payload,
     )
 
 

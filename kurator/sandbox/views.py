@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from kurator.accounts.access import access_of
 from kurator.sandbox import reader_actions, services
-from kurator.sandbox.choices import Network
+from kurator.sandbox.choices import Network, TgChatType
 from kurator.sandbox.demo import ensure_readers
 from kurator.sandbox.forms import TG_REACTIONS, FaultForm, ReaderActionForm
 from kurator.sandbox.models import (
@@ -311,10 +311,14 @@ def tg_channel(request: HttpRequest, username: str) -> HttpResponse:
     bot = channel_bot(channel)
     private = []
     if reader and bot:
+        # The reader's dialog with this channel's bot only: what they wrote to other bots is not in it.
         private = list(
-            TgMessage.objects.filter(chat__chat_id=reader.tg_id, deleted_at__isnull=True)
-            .filter(Q(from_reader=reader) | Q(from_bot=bot))
-            .order_by("-message_id")[:20]
+            TgMessage.objects.filter(
+                chat__type=TgChatType.PRIVATE,
+                chat__chat_id=reader.tg_id,
+                chat__dialog_bot=bot,
+                deleted_at__isnull=True,
+            ).order_by("-message_id")[:20]
         )[::-1]
     return render(
         request,

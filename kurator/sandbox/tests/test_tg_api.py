@@ -569,7 +569,9 @@ def test_the_bot_answers_a_comment_in_the_group_and_a_reader_in_private(client, 
     assert missing["description"] == "Bad Request: message to be replied not found"
     stranger = send(client, world, "Здравствуйте", chat=TgChat(chat_id=world.reader.tg_id))
     assert stranger["description"] == "Bad Request: chat not found"  # the reader never wrote to the bot
-    private = TgChat.objects.create(chat_id=world.reader.tg_id, type=TgChatType.PRIVATE, title=world.reader.name)
+    private = TgChat.objects.create(
+        chat_id=world.reader.tg_id, type=TgChatType.PRIVATE, title=world.reader.name, dialog_bot=world.bot
+    )
     TgMembership.objects.create(bot=world.bot, chat=private, status="member")
     reader_message(reader=world.reader, chat=private, text="Продлите, пожалуйста, книгу")
     reply = send(client, world, "Продлили до 1 апреля", chat=private)["result"]
