@@ -139,6 +139,18 @@ def _previews(post_text: str, pages: list[Any], variant_texts: dict[int, tuple[s
     return result
 
 
+def _new_post_initial(request: HttpRequest, pages: Any) -> dict[str, Any]:
+    """A click on the calendar's empty slot opens a new post for that time and page (calendar.js)."""
+    initial: dict[str, Any] = {"planned_at": None}
+    when = request.GET.get("planned_at", "")
+    if len(when) == 16 and when[10] == "T":
+        initial["planned_at"] = when
+    page = request.GET.get("page", "")
+    if page.isdigit() and pages.filter(pk=int(page)).exists():
+        initial["pages"] = [int(page)]
+    return initial
+
+
 def _editor_context(request: HttpRequest, network: Network, post: Post | None, data: Any = None) -> dict[str, Any]:
     pages = plannable_pages(request.user, network)
     if post is not None:  # pages the post already goes to stay listed for whoever may edit it
@@ -147,7 +159,7 @@ def _editor_context(request: HttpRequest, network: Network, post: Post | None, d
         data,
         pages=pages,
         rubrics=rubrics_visible_to(request.user, network),
-        initial=post_initial(post) if post else {"planned_at": None},
+        initial=post_initial(post) if post else _new_post_initial(request, pages),
     )
     people = people_visible_to(request.user, network).filter(is_active=True)
     mentions = MentionFormSet(

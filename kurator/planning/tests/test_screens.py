@@ -288,3 +288,17 @@ def test_a_post_outside_the_directions_waits_for_the_administration_and_then_can
     coordinator.post(reverse("planning:post_submit", args=[post.pk]))
     post.refresh_from_db()
     assert post.state == PostState.SUBMITTED
+
+
+def test_a_click_on_an_empty_calendar_slot_opens_a_new_post_for_that_time_and_page(cast):
+    north = cast["north"]
+    client = login(north["coordinator"])
+    response = client.get(
+        reverse("planning:post_create"), {"planned_at": "2030-03-04T10:00", "page": north.central_page.pk}
+    )
+    form = response.context["form"]
+    assert form.initial["planned_at"] == "2030-03-04T10:00"
+    assert form.initial["pages"] == [north.central_page.pk]
+    # a page the person may not plan for is not chosen for them
+    other = client.get(reverse("planning:post_create"), {"page": cast["west"].central_page.pk})
+    assert "pages" not in other.context["form"].initial
