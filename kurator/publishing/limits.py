@@ -42,6 +42,8 @@ class Limit:
     key: str
     count: int
     window: timedelta
+    # Counts posts, not requests: each publication once per window, however many requests it takes.
+    per_post: bool = False
 
 
 def _fingerprint(secret: str) -> str:
@@ -57,7 +59,9 @@ def limits_for(social_network: str, token: str, target: str) -> list[Limit]:
         per_wall = VK_RATES["wall_posts_per_day"]
         return [
             Limit(f"vk:token:{token_key}", per_token, timedelta(seconds=1)),
-            Limit(f"vk:wall:{target}", per_wall, timedelta(days=1)),
+            # VK counts the posts a wall got: a retry after 5xx or error 6, a repeat with the same guid and
+            # the photo uploads make none, so they must not use up the day (they pushed posts to the next).
+            Limit(f"vk:wall:{target}", per_wall, timedelta(days=1), per_post=True),
         ]
     return [
         Limit(f"tg:bot:{token_key}", TELEGRAM_RATES["bot_per_second"], timedelta(seconds=1)),
@@ -119,6 +123,16 @@ def reserve(
             in_line = unused.filter(at__lte=earliest + DUE_TOLERANCE).exists()
             unused.delete()
         moment = max([earliest] + [row.hold_until for row in held if row.hold_until])
+        counted_once = {
+            limit.key
+            for limit in limits
+            if limit.per_post
+            and RateSlot.objects.filter(
+                key=limit.key, publication_id=publication_id, at__gt=moment - limit.window
+            ).exists()
+        }
+        limits = [limit for limit in limits if limit.key not in counted_once]
+        keys = [key for key in keys if key not in counted_once]
         windows = {limit.key: limit.window * WINDOW_MARGIN for limit in limits}
         horizon = moment - max(windows.values())
         taken: dict[str, list[float]] = {key: [] for key in keys}
@@ -131,16 +145,19 @@ def reserve(
         for _round in range(50):  # each limit can only push the moment later, so this settles quickly
             moved = False
             for limit in limits:
-                fit = earliest_fit(
-                    taken[limit.key], point, limit.count, windows[limit.key].total_seconds(), min(weight, limit.count)
-                )
+                load = 1 if limit.per_post else min(weight, limit.count)
+                fit = earliest_fit(taken[limit.key], point, limit.count, windows[limit.key].total_seconds(), load)
                 if fit > point:
                     point, moved = fit, True
             if not moved:
                 break
         moment = datetime.fromtimestamp(point, tz=earliest.tzinfo)
         RateSlot.objects.bulk_create(
-            [RateSlot(key=key, at=moment, publication_id=publication_id) for key in keys for _ in range(weight)]
+            [
+                RateSlot(key=limit.key, at=moment, publication_id=publication_id)
+                for limit in limits
+                for _ in range(1 if limit.per_post else weight)
+            ]
         )
     return moment
 

@@ -167,3 +167,22 @@ def test_a_publication_back_seconds_late_for_its_slot_still_keeps_its_place_and_
     again = reserve(limits, earliest=back, publication_id=3, waiting_for=slots[3])
     assert back <= again <= back + timedelta(seconds=1.02)  # not behind the 26 reserved after it (≈ 10 s)
     assert RateSlot.objects.filter(publication_id=3).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_posts_retries_count_once_against_the_walls_fifty_posts_a_day():
+    # VK counts the posts a wall got, not the requests that tried: 5xx, error 6, a repeat with the same
+    # guid after a lost answer and the photo uploads make no second post.
+    limits = limits_for(SocialNetwork.VK, "vk1.a.token", "101")
+    for attempt in range(60):
+        moment = START + timedelta(seconds=10 * attempt)
+        assert reserve(limits, earliest=moment, publication_id=1) == moment
+    assert RateSlot.objects.filter(key="vk:wall:101").count() == 1
+
+
+@pytest.mark.django_db
+def test_fifty_posts_fill_a_walls_day_and_the_fifty_first_waits_for_the_next():
+    limits = limits_for(SocialNetwork.VK, "vk1.a.token", "101")
+    for n in range(50):
+        reserve(limits, earliest=START + timedelta(seconds=n), publication_id=n)
+    assert reserve(limits, earliest=START + timedelta(seconds=60), publication_id=50) >= START + timedelta(days=1)
