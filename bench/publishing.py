@@ -30,7 +30,7 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -212,6 +212,11 @@ def limit_answers(publications: Any) -> dict[str, int]:
     return found
 
 
+def elapsed(later: datetime | None, earlier: datetime | None) -> float:
+    assert later is not None and earlier is not None, "asked only of publications that went out"
+    return (later - earlier).total_seconds()
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
@@ -270,7 +275,7 @@ def drain(bench: Bench) -> list[str]:
     bound = max(vk_bound, tg_bound)  # one post per community and channel: the per-wall and per-chat limits do not bind
     times = {
         network: [
-            (p.published_at - due).total_seconds()
+            elapsed(p.published_at, due)
             for p in publications.filter(page__social_network=network, published_at__isnull=False)
         ]
         for network in ("vk", "telegram")
@@ -329,9 +334,9 @@ def lateness(bench: Bench) -> list[str]:
     publications = Publication.objects.filter(post_id__in=posts)
     settled = wait_settled(publications, timeout=300, label="lateness")
     done = list(publications.filter(published_at__isnull=False))
-    late = [(p.published_at - p.due_at).total_seconds() for p in done]
-    taken = [(p.first_sent_at - p.due_at).total_seconds() for p in done]  # due → a worker claims it
-    answered = [(p.published_at - p.first_sent_at).total_seconds() for p in done]  # → the answer is saved
+    late = [elapsed(p.published_at, p.due_at) for p in done]
+    taken = [elapsed(p.first_sent_at, p.due_at) for p in done]  # due → a worker claims it
+    answered = [elapsed(p.published_at, p.first_sent_at) for p in done]  # → the answer is saved
     p50, p99 = percentile(late, 0.5), percentile(late, 0.99)
     lines = [
         f"(b) lateness of {len(pages)} posts no limit holds back ({len(pages) // 2} VK communities and "
