@@ -22,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -103,15 +103,20 @@ def publications_arm(post: Post) -> list[Publication]:
         publication = Publication.objects.filter(variant=variant).first()
         scheduled = _("Scheduled for %(when)s.") % {"when": _local(post.planned_at, variant.page)}
         if publication is None:
-            publication = Publication.objects.create(
-                post=post,
-                variant=variant,
-                page=variant.page,
-                mode=mode,
-                due_at=post.planned_at,
-                next_attempt_at=_first_attempt(mode, post.planned_at),
-                guid=uuid.uuid4().hex,
-            )
+            first_attempt = _first_attempt(mode, post.planned_at)
+            try:
+                with transaction.atomic():
+                    publication = Publication.objects.create(
+                        post=post,
+                        variant=variant,
+                        page=variant.page,
+                        mode=mode,
+                        due_at=post.planned_at,
+                        next_attempt_at=first_attempt,
+                        guid=uuid.uuid4().hex,
+                    )
+            except IntegrityError:
+                continue  # armed meanwhile by another process (the sweeper, or a second save of the post)
             _log(publication, scheduled)
         elif publication.state == PublicationState.CANCELLED or (
             publication.state in (*ACTIVE_STATES, PublicationState.HANDED_OVER)

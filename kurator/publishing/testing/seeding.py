@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import transaction
 from django.utils import timezone
 
 from kurator.accounts.models import User
@@ -129,7 +130,13 @@ def marker(post_id: int, page_id: int) -> str:
 
 
 def approve(room: Newsroom, pages: list[Page], *, at: datetime, title: str = "Акция в библиотеках") -> Post:
-    """One post on all `pages`, due `at`, approved; its publications are armed by the approval."""
+    """One post on all `pages`, due `at`, approved; its publications are armed by the approval, in one
+    transaction as in the review service, so that a running sweeper sees the post only once it is armed."""
+    with transaction.atomic():
+        return _approved_post(room, pages, at=at, title=title)
+
+
+def _approved_post(room: Newsroom, pages: list[Page], *, at: datetime, title: str) -> Post:
     post = Post.objects.create(
         network=room.network,
         title=title,

@@ -50,6 +50,29 @@ def test_approving_a_post_schedules_one_publication_per_page_at_its_time(connect
     }
 
 
+def test_a_variant_armed_meanwhile_by_another_process_keeps_its_one_row(connected, monkeypatch):
+    """The sweeper of another worker may arm a variant between this arming's look-up and its insert."""
+    post = approved_post(connected)
+    first = {p.page_id: p.pk for p in Publication.objects.filter(post=post)}
+    Publication.objects.filter(post=post).delete()
+    real_first_attempt = services._first_attempt
+    raced, winner = [], []
+
+    def another_process_arms_first(mode, due):
+        if not raced:  # inside the first insert: the other process wins that variant
+            raced.append(True)
+            variant = next(iter(post.variants.all()))  # the one whose insert is under way
+            winner.append(variant.page_id)
+            Publication.objects.create(post=post, variant=variant, page=variant.page, due_at=due, next_attempt_at=due)
+        return real_first_attempt(mode, due)
+
+    monkeypatch.setattr(services, "_first_attempt", another_process_arms_first)
+    armed = services.publications_arm(post)
+    rows = Publication.objects.filter(post=post)
+    assert sorted(p.page_id for p in rows) == sorted(first)
+    assert [p.page_id for p in armed] == [page for page in first if page not in winner]
+
+
 def test_at_its_time_the_post_appears_once_on_the_wall_and_in_the_channel(connected):
     post = approved_post(connected)
     with time_machine.travel(post.planned_at, tick=True):
