@@ -44,7 +44,7 @@ class LedgerEntry(models.Model):
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     network = models.CharField(_("network"), max_length=10, choices=Network.choices)
     action = models.CharField(_("action"), max_length=10, choices=LedgerAction.choices)
-    kind = models.CharField(_("object"), max_length=20)  # post, comment, message, photo, ban
+    kind = models.CharField(_("object"), max_length=20)  # post, comment, message, photo, video, ban
     place = models.CharField(_("community or chat"), max_length=40, db_index=True)  # "-123" (VK owner) / "-100…" (chat)
     object_id = models.CharField(_("object id"), max_length=40)
     actor = models.CharField(_("by"), max_length=60, blank=True)  # token prefix or reader
@@ -253,6 +253,32 @@ class VkPhoto(models.Model):
         return f"photo{self.community.owner_id}_{self.photo_id}"
 
 
+class VkVideo(models.Model):
+    """A video through the community upload flow: video.save makes it (an id and an upload address),
+    the upload brings its file. Only then may a post attach it, as "video<owner_id>_<video_id>"."""
+
+    community = models.ForeignKey(VkCommunity, on_delete=models.CASCADE, related_name="videos")
+    video_id = models.PositiveBigIntegerField()
+    title = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    access_key = models.CharField(max_length=40)
+    file = models.FileField(upload_to="sandbox/vk/video/", blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    duration = models.PositiveIntegerField(default=0)  # seconds
+    created_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["community", "video_id"], name="vk_video_id_unique_in_community")
+        ]
+
+    def __str__(self) -> str:
+        return f"video{self.community.owner_id}_{self.video_id}"
+
+
 class VkBan(models.Model):
     community = models.ForeignKey(VkCommunity, on_delete=models.CASCADE, related_name="bans")
     user_id = models.BigIntegerField()
@@ -372,12 +398,17 @@ class TgMembership(models.Model):
 
 
 class TgFile(models.Model):
+    """A file a bot sent: a photo or a video. A file_id names one kind, and is refused as the other."""
+
     file_id = models.CharField(max_length=100, unique=True)
     file_unique_id = models.CharField(max_length=40, unique=True)
     file = models.FileField(upload_to="sandbox/telegram/")
+    kind = models.CharField(max_length=10, default="photo")  # photo, video
     size = models.PositiveIntegerField(default=0)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
+    duration = models.PositiveIntegerField(default=0)  # seconds, a video's
+    mime_type = models.CharField(max_length=100, blank=True)  # a video's
 
     def __str__(self) -> str:
         return self.file_id
@@ -393,6 +424,7 @@ class TgMessage(models.Model):
     caption = models.TextField(blank=True)
     entities = models.JSONField(default=list, blank=True)
     photo = models.ForeignKey(TgFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    video = models.ForeignKey(TgFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     media_group_id = models.CharField(max_length=40, blank=True)
     reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
     forward_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="forwards")

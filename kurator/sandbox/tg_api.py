@@ -150,6 +150,22 @@ def send_photo(bot: TgBot, params: Params, uploads: dict[str, Any]) -> Any:
     return message_json(msg)
 
 
+def send_video(bot: TgBot, params: Params, uploads: dict[str, Any]) -> Any:
+    chat = svc.chat_for(bot, params.get("chat_id"))
+    msg = svc.send_video(
+        bot=bot,
+        chat=chat,
+        video=uploads.get("video") or params.get("video"),
+        uploads=uploads,
+        caption=params.get("caption"),
+        parse_mode=params.get("parse_mode"),
+        caption_entities=json_param(params.get("caption_entities")),
+        reply_to=reply_to_param(params),
+        hints={name: params.get(name) for name in ("width", "height", "duration")},
+    )
+    return message_json(msg)
+
+
 def send_media_group(bot: TgBot, params: Params, uploads: dict[str, Any]) -> Any:
     chat = svc.chat_for(bot, params.get("chat_id"))
     messages = svc.send_media_group(
@@ -301,6 +317,7 @@ METHODS: dict[str, tuple[str, Handler]] = {
         ("getMe", get_me),
         ("sendMessage", send_message),
         ("sendPhoto", send_photo),
+        ("sendVideo", send_video),
         ("sendMediaGroup", send_media_group),
         ("editMessageText", edit_message_text),
         ("editMessageCaption", edit_message_caption),
@@ -317,7 +334,15 @@ METHODS: dict[str, tuple[str, Handler]] = {
         ("getWebhookInfo", get_webhook_info),
     ]
 }
-SENDING = {"sendMessage", "sendPhoto", "sendMediaGroup", "editMessageText", "editMessageCaption", "deleteMessage"}
+SENDING = {
+    "sendMessage",
+    "sendPhoto",
+    "sendVideo",
+    "sendMediaGroup",
+    "editMessageText",
+    "editMessageCaption",
+    "deleteMessage",
+}
 
 
 # --- faults -------------------------------------------------------------------------------------

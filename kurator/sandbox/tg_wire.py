@@ -1,5 +1,5 @@
 """The sandbox's Telegram objects as the Bot API writes them on the wire: Message, Chat, ChatFullInfo,
-User, PhotoSize, File, Update. Written from the Bot API's "Available types" section; fields that are
+User, PhotoSize, Video, File, Update. Written from the Bot API's "Available types" section; fields that are
 absent in a real answer are left out here too (clients tell "absent" from "null")."""
 
 from __future__ import annotations
@@ -95,6 +95,20 @@ def photo_sizes_json(file: TgFile) -> list[dict[str, Any]]:
     ]
 
 
+def video_json(file: TgFile) -> dict[str, Any]:
+    """Video. The sandbox makes no thumbnail and keeps no original file name: Telegram leaves out
+    "thumbnail" and "file_name" when it has none."""
+    return {
+        "file_id": file.file_id,
+        "file_unique_id": file.file_unique_id,
+        "width": int(file.width),
+        "height": int(file.height),
+        "duration": int(file.duration),
+        "mime_type": file.mime_type or "video/mp4",
+        "file_size": int(file.size),
+    }
+
+
 def file_json(file: TgFile) -> dict[str, Any]:
     return {
         "file_id": file.file_id,
@@ -161,8 +175,11 @@ def message_json(msg: TgMessage, *, with_reply: bool = True) -> dict[str, Any]:
         data["edit_date"] = unix(msg.edited_at)
     if msg.media_group_id:
         data["media_group_id"] = msg.media_group_id
-    if msg.photo_id:
-        data["photo"] = photo_sizes_json(msg.photo)  # type: ignore[arg-type]
+    if msg.photo_id or msg.video_id:
+        if msg.photo_id:
+            data["photo"] = photo_sizes_json(msg.photo)  # type: ignore[arg-type]
+        else:
+            data["video"] = video_json(msg.video)  # type: ignore[arg-type]
         if msg.caption:
             data["caption"] = msg.caption
             if msg.entities:

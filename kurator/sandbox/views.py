@@ -34,6 +34,7 @@ from kurator.sandbox.models import (
     VkMessage,
     VkPhoto,
     VkPost,
+    VkVideo,
 )
 from kurator.sandbox.permissions import may_change_sandbox
 from kurator.sandbox.readers import complaint_text
@@ -50,7 +51,7 @@ from kurator.sandbox.selectors import (
 
 READER_SESSION_KEY = "sandbox_reader_id"
 LEDGER_ROWS = 300
-PHOTO_ATTACHMENT = re.compile(r"^photo(-?\d+)_(\d+)$")
+MEDIA_ATTACHMENT = re.compile(r"^(photo|video)(-?\d+)_(\d+)(?:_\w+)?$")
 
 
 def _may_change(request: HttpRequest) -> bool:
@@ -100,25 +101,38 @@ def index(request: HttpRequest) -> HttpResponse:
 # --- VK ------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class WallMedia:
+    kind: str  # photo, video
+    url: str
+    mime_type: str = ""
+
+
 @dataclass
 class WallPost:
     post: VkPost
-    photos: list[str] = field(default_factory=list)
+    media: list[WallMedia] = field(default_factory=list)  # in the post's order
     comments: list[VkComment] = field(default_factory=list)
 
 
-def _photo_urls(community: VkCommunity, posts: list[VkPost]) -> dict[int, str]:
-    wanted = set()
+def _media_of(community: VkCommunity, posts: list[VkPost]) -> dict[tuple[str, int], WallMedia]:
+    """The community's own photos and uploaded videos the posts attach, by (kind, id)."""
+    wanted: dict[str, set[int]] = {"photo": set(), "video": set()}
     for post in posts:
         for item in filter(None, (a.strip() for a in post.attachments.split(","))):
-            match = PHOTO_ATTACHMENT.match(item)
-            if match and int(match.group(1)) == community.owner_id:
-                wanted.add(int(match.group(2)))
-    return {
-        photo.photo_id: photo.file.url
-        for photo in VkPhoto.objects.filter(community=community, photo_id__in=wanted)
+            match = MEDIA_ATTACHMENT.match(item)
+            if match and int(match.group(2)) == community.owner_id:
+                wanted[match.group(1)].add(int(match.group(3)))
+    found = {
+        ("photo", photo.photo_id): WallMedia("photo", photo.file.url)
+        for photo in VkPhoto.objects.filter(community=community, photo_id__in=wanted["photo"])
         if photo.photo_id is not None and photo.file
     }
+    for video in VkVideo.objects.filter(community=community, video_id__in=wanted["video"]):
+        if video.file:
+            mime_type = "video/webm" if video.file.name.endswith(".webm") else "video/mp4"
+            found["video", video.video_id] = WallMedia("video", video.file.url, mime_type)
+    return found
 
 
 def wall_posts(community: VkCommunity) -> list[WallPost]:
@@ -130,15 +144,17 @@ def wall_posts(community: VkCommunity) -> list[WallPost]:
             Prefetch("comments", queryset=VkComment.objects.filter(deleted_at__isnull=True).order_by("comment_id"))
         )
     )
-    photos = _photo_urls(community, posts)
+    known = _media_of(community, posts)
     rows = []
     for post in posts:
-        urls = []
+        media = []
         for item in filter(None, (a.strip() for a in post.attachments.split(","))):
-            match = PHOTO_ATTACHMENT.match(item)
-            if match and int(match.group(2)) in photos:
-                urls.append(photos[int(match.group(2))])
-        rows.append(WallPost(post=post, photos=urls, comments=list(post.comments.all())))
+            match = MEDIA_ATTACHMENT.match(item)
+            if not match or int(match.group(2)) != community.owner_id:
+                continue
+            if (found := known.get((match.group(1), int(match.group(3))))) is not None:
+                media.append(found)
+        rows.append(WallPost(post=post, media=media, comments=list(post.comments.all())))
     return rows
 
 
@@ -238,7 +254,7 @@ def channel_posts(channel: TgChat) -> list[ChannelPost]:
     discussion group (the replies to the post's automatic forward there)."""
     posts = list(
         TgMessage.objects.filter(chat=channel, deleted_at__isnull=True)
-        .select_related("photo")
+        .select_related("photo", "video")
         .order_by("-date", "-message_id")
     )
     forwards = {

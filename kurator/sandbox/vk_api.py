@@ -1,4 +1,4 @@
-"""The sandbox VK's HTTP face: /sandbox/vk/method/<name> (API 5.199), the photo upload server and the
+"""The sandbox VK's HTTP face: /sandbox/vk/method/<name> (API 5.199), the photo and video upload server and the
 Bots Long Poll server. Views only read the request and write VK's envelope; the behaviour is in
 vk_service.py. Injected faults (faults.py) are applied here, at the start of each call, because most
 of them are about the wire: delays, 5xx answers, dropped connections, answers that never come."""
@@ -176,9 +176,24 @@ def uploaded_photo(request: HttpRequest) -> Any:
     return next(iter(request.FILES.values()), None)
 
 
+def uploaded_video(request: HttpRequest) -> Any:
+    """VK documents the field "video_file"; any single file part is taken."""
+    if request.method != "POST":
+        return None
+    return request.FILES.get("video_file") or next(iter(request.FILES.values()), None)
+
+
 @csrf_exempt
 def upload(request: HttpRequest, key: str) -> HttpResponse:
-    """The upload server photos.getWallUploadServer points at: multipart field "photo"."""
+    """The upload server photos.getWallUploadServer and video.save point at: multipart field "photo"
+    for a photo, "video_file" for a video."""
+    for_video = vk_service.video_for_upload_key(key)
+    if for_video is not None:
+        video, actor = for_video
+        uploaded = uploaded_video(request)
+        if uploaded is None:
+            return vk_json({"error": "invalid file"})
+        return vk_json(vk_service.accept_video_upload(video, uploaded, actor=actor))
     community = vk_service.community_for_upload_key(key)
     if community is None:
         return vk_json({"error": "ERR_UPLOAD_BAD_URL: upload url is invalid or expired"})

@@ -4,7 +4,7 @@
 Plain functions: the views in vk_api.py only read the HTTP request and write the envelope. Every
 create, edit and delete is written to the ledger with its idempotency key, and every change a
 community would hear about becomes an event (vk_events.emit). The methods live in vk_wall,
-vk_groups, vk_messages, vk_photos and vk_longpoll; the names other modules use are re-exported here."""
+vk_groups, vk_messages, vk_photos, vk_videos and vk_longpoll; the names other modules use are re-exported here."""
 
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ from kurator.sandbox.vk_photos import (
     photos_get_wall_upload_server,
     photos_save_wall_photo,
 )
+from kurator.sandbox.vk_videos import accept_video_upload, video_for_upload_key, video_save
 from kurator.sandbox.vk_wall import (
     create_comment,
     publish_due_postponed_posts,
@@ -69,6 +70,7 @@ __all__ = [
     "Call",
     "VkError",
     "accept_upload",
+    "accept_video_upload",
     "authorize",
     "check_rate_limit",
     "check_token_kind",
@@ -81,6 +83,7 @@ __all__ = [
     "remove_admin_rights",
     "revoke_token",
     "rotate_longpoll_key",
+    "video_for_upload_key",
 ]
 
 # --- The method table -----------------------------------------------------------------------------
@@ -120,6 +123,7 @@ METHODS: dict[str, Method] = {
     "messages.markAsAnsweredConversation": Method(messages_mark_as_answered_conversation, COMMUNITY),
     "photos.getWallUploadServer": Method(photos_get_wall_upload_server, USER),
     "photos.saveWallPhoto": Method(photos_save_wall_photo, USER),
+    "video.save": Method(video_save, USER),
 }
 
 

@@ -16,6 +16,7 @@ from kurator.sandbox.models import (
     VkCommunity,
     VkPhoto,
     VkPost,
+    VkVideo,
 )
 from kurator.sandbox.vk_core import (
     Call,
@@ -50,9 +51,19 @@ def validate_attachments(attachments: str) -> None:
             raise invalid_param("attachments", "is invalid")
         kind, owner_id, media_id = match.group(1), int(match.group(2)), int(match.group(3))
         media += kind in ("photo", "video")
-        on_sandbox_wall = kind == "photo" and VkCommunity.objects.filter(group_id=-owner_id).exists()
-        if on_sandbox_wall and not VkPhoto.objects.filter(community__group_id=-owner_id, photo_id=media_id).exists():
-            raise invalid_param("attachments", "is invalid: photo not found")
+        # A photo or a video of a sandbox community must be one of that community's own; media of
+        # owners the sandbox does not keep (real VK's) pass unchecked.
+        if kind not in ("photo", "video") or not VkCommunity.objects.filter(group_id=-owner_id).exists():
+            continue
+        if kind == "photo":
+            if not VkPhoto.objects.filter(community__group_id=-owner_id, photo_id=media_id).exists():
+                raise invalid_param("attachments", "is invalid: photo not found")
+            continue
+        video = VkVideo.objects.filter(community__group_id=-owner_id, video_id=media_id).first()
+        if video is None:
+            raise invalid_param("attachments", "is invalid: video not found")
+        if video.uploaded_at is None:
+            raise invalid_param("attachments", "is invalid: video file was not uploaded")
     if media > MAX_MEDIA_PER_POST:
         raise invalid_param("attachments", "is invalid: too many attachments")
 

@@ -9,7 +9,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from kurator.sandbox.models import Reader, VkComment, VkCommunity, VkMessage, VkPhoto, VkPost
+from kurator.sandbox.models import Reader, VkComment, VkCommunity, VkMessage, VkPhoto, VkPost, VkVideo
 
 # "photo-123_45" or "photo-123_45_accesskey": type, owner id, media id.
 ATTACHMENT_RE = re.compile(
@@ -40,6 +40,29 @@ def photo_json(photo: VkPhoto, *, site: str = "") -> dict[str, Any]:
     }
 
 
+def video_json(video: VkVideo, *, site: str = "") -> dict[str, Any]:
+    """A video as a wall post's attachment carries it. VK's "player" is its embedding page; the sandbox
+    has none, so it points at the file itself. No preview images: the sandbox makes none."""
+    data: dict[str, Any] = {
+        "id": video.video_id,
+        "owner_id": video.community.owner_id,
+        "title": video.title,
+        "description": video.description,
+        "duration": video.duration,
+        "width": video.width,
+        "height": video.height,
+        "date": unix(video.uploaded_at or video.created_at),
+        "views": 0,
+        "comments": 0,
+        "access_key": video.access_key,
+        "type": "video",
+        "can_add": 1,
+    }
+    if video.file:
+        data["player"] = f"{site}{video.file.url}"
+    return data
+
+
 def attachment_json(attachment: str, *, site: str = "") -> dict[str, Any]:
     if attachment.startswith(("http://", "https://")):
         return {"type": "link", "link": {"url": attachment, "title": "", "description": ""}}
@@ -53,6 +76,12 @@ def attachment_json(attachment: str, *, site: str = "") -> dict[str, Any]:
         )
         if photo is not None:
             return {"type": "photo", "photo": photo_json(photo, site=site)}
+    if kind == "video":
+        video = (
+            VkVideo.objects.filter(community__group_id=-owner_id, video_id=media_id).select_related("community").first()
+        )
+        if video is not None:
+            return {"type": "video", "video": video_json(video, site=site)}
     return {"type": kind, kind: {"id": media_id, "owner_id": owner_id}}
 
 

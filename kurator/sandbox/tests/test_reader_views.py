@@ -6,13 +6,25 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
 from kurator.core.testing.cast import enable_totp
 from kurator.sandbox import reader_actions, tg_service
 from kurator.sandbox.demo import ensure_bot, ensure_readers, ensure_tg_channel, ensure_vk_community
-from kurator.sandbox.models import Fault, LedgerEntry, TgMessage, VkComment, VkMessage, VkPost, VkToken
+from kurator.sandbox.models import (
+    Fault,
+    LedgerEntry,
+    TgFile,
+    TgMessage,
+    VkComment,
+    VkMessage,
+    VkPhoto,
+    VkPost,
+    VkToken,
+    VkVideo,
+)
 from kurator.sandbox.readers import TEMPLATES, ActivityKind
 
 
@@ -160,6 +172,30 @@ def test_the_channel_shows_posts_reactions_views_and_discussion_comments(trainee
 
     assert "Пост в канале" in page and "Комментарий из группы" in page
     assert "🔥 1" in page and 'data-testid="views">42<' in page
+
+
+def test_the_wall_shows_a_posts_photo_and_video_in_its_order_and_a_channel_post_plays_its_video(
+    trainee, client, community, channel, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    photo = VkPhoto(community=community, photo_id=1, upload_hash="h1")
+    photo.file.save("cover.png", ContentFile(b"png"), save=True)
+    video = VkVideo(community=community, video_id=1, access_key="k", uploaded_at=timezone.now())
+    video.file.save("clip.mp4", ContentFile(b"mp4"), save=True)
+    owner = community.owner_id
+    vk_post(community, 1, "Видеоэкскурсия", attachments=f"video{owner}_1,photo{owner}_1")
+    tg_file = TgFile(file_id="BAAC1", file_unique_id="AQAD1", kind="video", mime_type="video/mp4")
+    tg_file.file.save("videos/clip.mp4", ContentFile(b"mp4"), save=True)
+    TgMessage.objects.create(
+        chat=channel, message_id=reader_actions.next_tg_message_id(channel), caption="Видео в канале", video=tg_file
+    )
+
+    wall = client.get(reverse("sandbox:vk_wall", args=[community.screen_name])).content.decode()
+    feed = client.get(reverse("sandbox:tg_channel", args=[channel.username])).content.decode()
+
+    assert wall.index(video.file.url) < wall.index(photo.file.url)
+    assert "<video" in wall and f'href="{video.file.url}"' in wall
+    assert "Видео в канале" in feed and "<video" in feed and f'src="{tg_file.file.url}"' in feed
 
 
 def test_a_trainee_comments_reacts_and_writes_to_the_bot_on_a_channel(trainee, client, channel, readers):

@@ -18,6 +18,7 @@ from kurator.sandbox.connection import ConnectionReset
 from kurator.sandbox.faults import inject
 from kurator.sandbox.models import LedgerEntry, TgBot, TgChat, TgMembership, TgMessage, TgUpdate
 from kurator.sandbox.tests.tg_world import TOKEN, build_tg_world
+from kurator.sandbox.tests.vk_setup import MP4
 from kurator.sandbox.tg_service import react, reader_message
 
 # The smallest valid PNG (1×1), so photo sizes can be read back.
@@ -397,6 +398,162 @@ def test_send_media_group_takes_2_to_10_photos_uploaded_through_attach(client, w
         == "Bad Request: too many messages to send as an album"
     )
     assert call(client, world, "sendMediaGroup", json_body={"chat_id": world.channel.chat_id, "media": one * 10})["ok"]
+
+
+# --- videos -------------------------------------------------------------------------------------
+
+
+def test_send_video_by_upload_answers_a_video_object_and_the_ledger_keeps_it(client, world):
+    body = client.post(
+        world.url("sendVideo"),
+        {
+            "chat_id": world.channel.chat_id,
+            "video": SimpleUploadedFile("clip.mp4", MP4, content_type="video/mp4"),
+            "caption": "<b>Экскурсия</b> по залу",
+            "parse_mode": "HTML",
+        },
+    ).json()
+
+    assert body["ok"] is True
+    message = body["result"]
+    video = message["video"]
+    assert (video["width"], video["height"], video["duration"]) == (320, 240, 3)
+    assert (video["mime_type"], video["file_size"]) == ("video/mp4", len(MP4))
+    assert video["file_id"].startswith("BAAC") and video["file_unique_id"]
+    assert "photo" not in message and "text" not in message
+    assert message["caption"] == "Экскурсия по залу"
+    assert message["caption_entities"] == [{"type": "bold", "offset": 0, "length": 9}]
+    stored = TgMessage.objects.get(chat=world.channel, message_id=message["message_id"])
+    assert stored.video is not None and stored.photo is None
+    entry = LedgerEntry.objects.get(kind="message", place=str(world.channel.chat_id))
+    assert (entry.payload["method"], entry.payload["video"]) == ("sendVideo", video["file_id"])
+    # The copy in the discussion group carries the video too, as on Telegram.
+    forward = TgMessage.objects.get(chat=world.group, forward_of=stored)
+    assert forward.video_id == stored.video_id
+
+
+def test_a_video_is_sent_again_by_file_id_and_downloaded_through_get_file(client, world):
+    first = call(client, world, "sendVideo", chat_id=world.channel.chat_id, video=SimpleUploadedFile("a.mp4", MP4))
+    file_id = first["result"]["video"]["file_id"]
+
+    again = call(client, world, "sendVideo", json_body={"chat_id": world.channel.chat_id, "video": file_id})
+    file_info = call(client, world, "getFile", file_id=file_id)["result"]
+    download = client.get(f"/sandbox/telegram/file/bot{TOKEN}/{file_info['file_path']}")
+
+    assert again["result"]["video"]["file_unique_id"] == first["result"]["video"]["file_unique_id"]
+    assert file_info["file_path"].startswith("videos/") and file_info["file_path"].endswith(".mp4")
+    assert b"".join(download.streaming_content) == MP4
+
+
+def test_a_photos_file_id_is_no_video_and_a_videos_is_no_photo(client, world):
+    photo = call(client, world, "sendPhoto", chat_id=world.channel.chat_id, photo=SimpleUploadedFile("a.png", PNG))
+    video = call(client, world, "sendVideo", chat_id=world.channel.chat_id, video=SimpleUploadedFile("a.mp4", MP4))
+
+    as_video = call(
+        client,
+        world,
+        "sendVideo",
+        json_body={"chat_id": world.channel.chat_id, "video": photo["result"]["photo"][0]["file_id"]},
+    )
+    as_photo = call(
+        client,
+        world,
+        "sendPhoto",
+        json_body={"chat_id": world.channel.chat_id, "photo": video["result"]["video"]["file_id"]},
+    )
+    nothing = call(client, world, "sendVideo", chat_id=world.channel.chat_id)
+
+    assert as_video["description"] == as_photo["description"] == "Bad Request: type of file mismatch"
+    assert nothing["description"] == "Bad Request: there is no video in the request"
+
+
+def test_what_the_file_does_not_say_comes_from_the_senders_width_height_and_duration(client, world):
+    unreadable = b"\x00\x00\x00\x18ftypisom" + bytes(40)  # an MP4 header and nothing a player could read
+
+    told = call(
+        client,
+        world,
+        "sendVideo",
+        chat_id=world.channel.chat_id,
+        video=SimpleUploadedFile("a.mp4", unreadable),
+        width="1280",
+        height="720",
+        duration="42",
+    )["result"]["video"]
+    untold = call(
+        client, world, "sendVideo", chat_id=world.channel.chat_id, video=SimpleUploadedFile("b.mp4", unreadable)
+    )["result"]["video"]
+
+    assert (told["width"], told["height"], told["duration"]) == (1280, 720, 42)
+    assert untold["width"] > 0 and untold["height"] > 0 and untold["duration"] == 0
+
+
+def test_a_bot_without_the_right_to_post_cannot_send_a_video(client, world):
+    TgMembership.objects.filter(bot=world.bot, chat=world.channel).update(can_post_messages=False)
+
+    body = call(client, world, "sendVideo", chat_id=world.channel.chat_id, video=SimpleUploadedFile("a.mp4", MP4))
+
+    assert (body["error_code"], body["description"]) == (403, "Forbidden: not enough rights to send videos to the chat")
+    assert not TgMessage.objects.filter(chat=world.channel).exists()
+
+
+def test_an_album_mixes_photos_and_videos_in_the_order_given(client, world):
+    media = [
+        {"type": "photo", "media": "attach://cover", "caption": "Выставка"},
+        {"type": "video", "media": "attach://clip"},
+    ]
+    body = client.post(
+        world.url("sendMediaGroup"),
+        {
+            "chat_id": world.channel.chat_id,
+            "media": json.dumps(media),
+            "cover": SimpleUploadedFile("cover.png", PNG),
+            "clip": SimpleUploadedFile("clip.mp4", MP4, content_type="video/mp4"),
+        },
+    ).json()
+
+    assert body["ok"] is True
+    first, second = body["result"]
+    assert "photo" in first and "video" not in first and first["caption"] == "Выставка"
+    assert "video" in second and "photo" not in second and second["video"]["duration"] == 3
+    assert first["media_group_id"] == second["media_group_id"]
+    stored = list(TgMessage.objects.filter(chat=world.channel).order_by("message_id"))
+    assert [(m.photo_id is not None, m.video_id is not None) for m in stored] == [(True, False), (False, True)]
+    assert [e.payload["method"] for e in LedgerEntry.objects.filter(place=str(world.channel.chat_id))] == [
+        "sendMediaGroup",
+        "sendMediaGroup",
+    ]
+
+
+def test_an_album_still_refuses_documents(client, world):
+    media = [{"type": "document", "media": "attach://a"}, {"type": "video", "media": "attach://b"}]
+
+    body = call(client, world, "sendMediaGroup", chat_id=world.channel.chat_id, media=json.dumps(media))
+
+    assert (
+        body["description"] == "Bad Request: can't parse InputMedia: type \"document\" can't be used in sendMediaGroup"
+    )
+
+
+def test_a_videos_caption_is_edited_and_its_text_is_not(client, world):
+    sent = call(client, world, "sendVideo", chat_id=world.channel.chat_id, video=SimpleUploadedFile("a.mp4", MP4))
+    message_id = sent["result"]["message_id"]
+
+    caption = call(
+        client,
+        world,
+        "editMessageCaption",
+        json_body={"chat_id": world.channel.chat_id, "message_id": message_id, "caption": "Подпись"},
+    )["result"]
+    text = call(
+        client,
+        world,
+        "editMessageText",
+        json_body={"chat_id": world.channel.chat_id, "message_id": message_id, "text": "Текст"},
+    )
+
+    assert caption["caption"] == "Подпись" and caption["video"]["file_id"] == sent["result"]["video"]["file_id"]
+    assert text["description"] == "Bad Request: there is no text in the message to edit"
 
 
 # --- edit and delete ----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from kurator.sandbox.choices import FaultKind
 from kurator.sandbox.faults import inject
 from kurator.sandbox.models import LedgerEntry, TgMessage
 from kurator.sandbox.tests.tg_world import TOKEN, build_tg_world
+from kurator.sandbox.tests.vk_setup import MP4
 from kurator.sandbox.tg_service import comment_target, reader_message
 
 PNG = bytes.fromhex(
@@ -95,6 +96,37 @@ def test_python_telegram_bot_posts_formats_uploads_and_deletes(live_server, worl
     assert seen["admins"] == ["creator", "administrator"]
     kinds = list(LedgerEntry.objects.filter(place=str(channel)).values_list("action", flat=True).order_by("id"))
     assert kinds == ["created"] * 4 + ["deleted"]
+
+
+def test_python_telegram_bot_sends_a_video_and_an_album_of_a_photo_and_a_video(live_server, world):
+    channel = world.channel.chat_id
+
+    async def scenario() -> dict:
+        seen: dict = {}
+        async with make_bot(live_server) as bot:
+            message = await bot.send_video(channel, MP4, caption="<i>Экскурсия</i>", parse_mode="HTML")
+            video = message.video
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # PTB 22 warns that duration becomes a timedelta
+                duration = video.duration
+            seen["video"] = (video.width, video.height, duration, video.mime_type, video.file_size)
+            seen["caption"] = message.caption
+            tg_file = await bot.get_file(video.file_id)
+            seen["downloaded"] = bytes(await tg_file.download_as_bytearray())
+            album = await bot.send_media_group(
+                channel, [telegram.InputMediaPhoto(PNG, caption="Фото и видео"), telegram.InputMediaVideo(MP4)]
+            )
+            seen["album"] = [(bool(m.photo), m.video is not None, m.media_group_id) for m in album]
+        return seen
+
+    seen = asyncio.run(scenario())
+
+    assert seen["video"] == (320, 240, 3, "video/mp4", len(MP4))
+    assert seen["caption"] == "Экскурсия"
+    assert seen["downloaded"] == MP4
+    (photo, photo_video, group), (video_photo, video, same_group) = seen["album"]
+    assert (photo, photo_video, video_photo, video) == (True, False, False, True)
+    assert group == same_group
 
 
 def test_python_telegram_bot_reads_comments_with_get_updates_and_honours_retry_after(live_server, world):

@@ -19,8 +19,8 @@ from kurator.sandbox import vk_core, vk_events, vk_service
 from kurator.sandbox.choices import FaultKind, Network, VkTokenKind
 from kurator.sandbox.connection import ConnectionReset
 from kurator.sandbox.faults import inject
-from kurator.sandbox.models import LedgerEntry, VkBan, VkEvent, VkPost, VkToken
-from kurator.sandbox.tests.vk_setup import ADMIN_VK_ID, PNG, CallbackServer, VkWorld, make_vk_world
+from kurator.sandbox.models import LedgerEntry, VkBan, VkEvent, VkPost, VkToken, VkVideo
+from kurator.sandbox.tests.vk_setup import ADMIN_VK_ID, MP4, PNG, CallbackServer, VkWorld, make_vk_world
 
 
 @pytest.fixture
@@ -213,6 +213,7 @@ def test_a_revoked_token_is_error_5_with_vks_wording(client, world):
         "groups.unban",
         "photos.getWallUploadServer",
         "photos.saveWallPhoto",
+        "video.save",
     ],
 )
 def test_user_only_methods_refuse_a_community_token_with_error_27(client, world, method):
@@ -685,6 +686,97 @@ def test_a_post_cannot_attach_a_sandbox_photo_that_was_never_saved(client, world
     answer = post(client, world, message="x", attachments="photo-7001_42")
 
     assert error_code(answer) == 100
+
+
+# --- Videos -------------------------------------------------------------------------------------------
+
+
+def save_video(client: Client, world: VkWorld, **params: Any) -> dict[str, Any]:
+    params = {"group_id": 7001, "name": "Экскурсия", "description": "По читальному залу", "wallpost": 0, **params}
+    return vk(client, "video.save", world.user_token, **params)
+
+
+def upload_video(client: Client, upload_url: str, data: bytes = MP4) -> dict[str, Any]:
+    return client.post(
+        upload_url.removeprefix("http://testserver"),
+        {"video_file": SimpleUploadedFile("clip.mp4", data, content_type="video/mp4")},
+    ).json()
+
+
+def test_the_community_video_upload_flow_ends_in_an_attachment_the_wall_post_carries(client, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    saved = save_video(client, world)["response"]
+    uploaded = upload_video(client, saved["upload_url"])
+    attachment = f"video{saved['owner_id']}_{saved['video_id']}"
+    posted = post(client, world, message="Смотрите", attachments=attachment)
+    item = vk(client, "wall.getById", world.user_token, posts=f"-7001_{posted['response']['post_id']}")["response"][
+        "items"
+    ][0]
+
+    assert saved["upload_url"].startswith("http://testserver/sandbox/vk/upload/")
+    assert (saved["owner_id"], saved["video_id"], saved["title"]) == (-7001, 1, "Экскурсия")
+    assert saved["access_key"]
+    assert set(uploaded) == {"size", "video_id", "owner_id", "video_hash"}
+    assert (uploaded["size"], uploaded["video_id"], uploaded["owner_id"]) == (len(MP4), 1, -7001)
+    assert attachment == "video-7001_1"
+    assert item["attachments"][0]["type"] == "video"
+    video = item["attachments"][0]["video"]
+    assert (video["id"], video["owner_id"], video["title"], video["duration"]) == (1, -7001, "Экскурсия", 3)
+    assert video["player"].startswith("http://testserver/")
+    assert [(e.action, e.object_id) for e in ledger("video")] == [("created", "1")]
+    assert [(e.action, e.object_id) for e in ledger("video", "edited")] == [("edited", "1")]
+
+
+def test_a_post_cannot_attach_a_video_saved_but_never_uploaded(client, world):
+    saved = save_video(client, world)["response"]
+
+    answer = post(client, world, message="x", attachments=f"video-7001_{saved['video_id']}")
+
+    assert error_code(answer) == 100
+    assert "video" in answer["error"]["error_msg"]
+    assert not VkPost.objects.exists()
+
+
+def test_a_post_cannot_attach_a_video_under_an_owner_it_does_not_belong_to(client, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    # Video 1 is the other community's, uploaded; this community has no video 1.
+    elsewhere = VkVideo.objects.create(
+        community=world.other, video_id=1, title="Чужое", access_key="k", uploaded_at=timezone.now()
+    )
+
+    wrong_owner = post(client, world, message="x", attachments=f"video-7001_{elsewhere.video_id}")
+    unknown = post(client, world, message="x", attachments="video-7001_42")
+
+    assert error_code(wrong_owner) == error_code(unknown) == 100
+    assert not VkPost.objects.exists()
+
+
+def test_video_save_needs_a_community_the_token_administers(client, world):
+    assert error_code(save_video(client, world, group_id=7002)) == 15
+    assert error_code(vk(client, "video.save", world.user_token, name="Без сообщества")) == 100
+    assert not VkVideo.objects.exists()
+
+
+def test_the_upload_server_refuses_a_bad_address_and_an_upload_without_a_file(client, world):
+    saved = save_video(client, world)["response"]
+
+    without_file = client.post(saved["upload_url"].removeprefix("http://testserver"), {}).json()
+    bad_address = upload_video(client, "/sandbox/vk/upload/not-a-key")
+
+    assert "error" in without_file and "error" in bad_address
+    assert VkVideo.objects.get().uploaded_at is None
+
+
+def test_ten_media_at_most_count_videos_with_photos(client, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    videos = []
+    for _ in range(11):
+        saved = save_video(client, world)["response"]
+        upload_video(client, saved["upload_url"])
+        videos.append(f"video-7001_{saved['video_id']}")
+
+    assert error_code(post(client, world, message="x", attachments=",".join(videos))) == 100
+    assert "post_id" in post(client, world, message="x", attachments=",".join(videos[:10]))["response"]
 
 
 # --- Bots Long Poll -------------------------------------------------------------------------------------

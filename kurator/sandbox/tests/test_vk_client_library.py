@@ -21,7 +21,7 @@ from kurator.sandbox import vk_service
 from kurator.sandbox.choices import FaultKind, Network
 from kurator.sandbox.faults import inject
 from kurator.sandbox.models import LedgerEntry, VkEvent, VkPost
-from kurator.sandbox.tests.vk_setup import PNG, CallbackServer, VkWorld, make_vk_world
+from kurator.sandbox.tests.vk_setup import MP4, PNG, CallbackServer, VkWorld, make_vk_world
 
 VK_HOST = "https://api.vk.ru/method/"
 
@@ -215,6 +215,28 @@ def test_vk_upload_puts_a_photo_on_the_wall(world, session, settings, tmp_path):
 
     assert (photo["owner_id"], photo["id"]) == (world.owner_id, 1)
     assert item["attachments"][0]["photo"]["sizes"][0]["url"].startswith("http://")
+
+
+def test_vk_upload_puts_a_community_video_on_the_wall(world, session, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    vk = vk_for(world.user_token.token, session)
+    clip = io.BytesIO(MP4)
+    clip.name = "clip.mp4"
+
+    video = vk_api.VkUpload(vk).video(clip, name="Экскурсия", group_id=world.community.group_id, wallpost=0)
+    posted = vk.method(
+        "wall.post",
+        {
+            "owner_id": world.owner_id,
+            "message": "С видео",
+            "attachments": f"video{video['owner_id']}_{video['video_id']}",
+        },
+    )
+    [item] = vk.method("wall.getById", {"posts": f"{world.owner_id}_{posted['post_id']}"})["items"]
+
+    assert (video["owner_id"], video["video_id"], video["size"]) == (world.owner_id, 1, len(MP4))
+    assert item["attachments"][0]["type"] == "video"
+    assert (item["attachments"][0]["video"]["title"], item["attachments"][0]["video"]["duration"]) == ("Экскурсия", 3)
 
 
 def test_a_message_sent_through_the_api_reaches_the_callback_server(world, session):

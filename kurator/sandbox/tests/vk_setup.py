@@ -4,6 +4,7 @@ community token, a second community the administrator does not manage, and two r
 from __future__ import annotations
 
 import json
+import struct
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +19,44 @@ PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000020000000308060000009d74665a0000001549444154789c63f8cfc0f01f0c"
     "18606060000031fb07f9cbc0b2f30000000049454e44ae426082"
 )
+
+UNITY_MATRIX = struct.pack(">9I", 0x00010000, 0, 0, 0, 0x00010000, 0, 0, 0, 0x40000000)
+
+
+def _box(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+
+def tiny_mp4(width: int = 320, height: int = 240, seconds: int = 3) -> bytes:
+    """An MP4 of a few hundred bytes with what a player (and the sandbox) reads first and nothing else:
+    the file type, the movie header (its length) and one video track's header (its picture size). No
+    frames: enough for Kurator's content check (an "ftyp" box) and for the networks to describe it."""
+    ftyp = _box(b"ftyp", b"isom" + struct.pack(">I", 512) + b"isomiso2avc1mp41")
+    mvhd = _box(
+        b"mvhd",
+        bytes(12)  # version 0, flags, creation and modification times
+        + struct.pack(">II", 1000, seconds * 1000)  # timescale, duration
+        + struct.pack(">IH", 0x00010000, 0x0100)  # rate 1.0, volume 1.0
+        + bytes(10)
+        + UNITY_MATRIX
+        + bytes(24)
+        + struct.pack(">I", 2),  # next track id
+    )
+    tkhd = _box(
+        b"tkhd",
+        struct.pack(">I", 3)  # version 0, flags: enabled, in movie
+        + bytes(8)
+        + struct.pack(">I", 1)  # track id
+        + bytes(4)
+        + struct.pack(">I", seconds * 1000)
+        + bytes(16)  # reserved, layer, alternate group, volume (0: no sound), reserved
+        + UNITY_MATRIX
+        + struct.pack(">II", width << 16, height << 16),
+    )
+    return ftyp + _box(b"moov", mvhd + _box(b"trak", tkhd))
+
+
+MP4 = tiny_mp4()
 
 
 @dataclass
