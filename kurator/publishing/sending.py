@@ -67,12 +67,12 @@ def send(
     publish_date: datetime | None = None,
 ) -> Sent:
     """Send one publication; raises the adapters' NetworkError subclasses. `remember_media` keeps what
-    was uploaded, so that a retry posts the same photos instead of uploading them again; `pace(n)` waits
-    for room for n more requests on the token, for the uploads before the post."""
+    was uploaded, so that a retry posts the same photos and videos instead of uploading them again;
+    `pace(n)` waits for room for n more requests on the token, for the uploads before the post."""
     network = connection.page.social_network
     if network == SocialNetwork.VK:
         if not publication.prepared_media:
-            uploaded = upload_vk_photos(publication, connection, pace=pace)
+            uploaded = upload_vk_media(publication, connection, pace=pace)
             if uploaded:
                 remember_media(uploaded)
                 publication.prepared_media = uploaded
@@ -101,22 +101,32 @@ def _vk_public_url(connection: PageConnection, group_id: int, post_id: int) -> s
     return wall_post_url(group_id, post_id)
 
 
-def upload_vk_photos(publication: Publication, connection: PageConnection, *, pace: Callable[[int], None]) -> list[str]:
-    """VK's upload flow for each photo (getWallUploadServer → upload → saveWallPhoto): the attachments
-    for wall.post. Two API calls per photo, each pair paced under the token's limit."""
+# API calls each kind of file takes on VK: getWallUploadServer and saveWallPhoto for a photo; video.save
+# for a video (its upload goes to an upload server, not to the API, and counts against no limit).
+VK_UPLOAD_CALLS = {MediaKind.PHOTO: 2, MediaKind.VIDEO: 1}
+
+
+def upload_vk_media(publication: Publication, connection: PageConnection, *, pace: Callable[[int], None]) -> list[str]:
+    """VK's upload flows, item by item in the post's order: the attachments for wall.post. Each item's
+    API calls are paced under the token's limit before it is uploaded."""
     group_id = _vk_group_id(connection)
-    media = _media(publication)
-    if any(item.kind != MediaKind.PHOTO for item in media):
-        raise PermanentError(message=_("Kurator cannot upload videos to VK yet: publish this post by hand."), code=None)
     attachments = []
     with VkClient(base_url=api_base(connection), token=connection.token) as vk:
-        for item in media:
-            pace(2)
-            attachments.append(
-                vk.upload_wall_photo(
+        for item in _media(publication):
+            pace(VK_UPLOAD_CALLS[MediaKind(item.kind)])
+            if item.kind == MediaKind.VIDEO:
+                attachment = vk.upload_wall_video(
+                    group_id=group_id,
+                    filename=item.original_name,
+                    data=_read(item),
+                    content_type=item.content_type,
+                    name=publication.post.title or item.original_name,
+                )
+            else:
+                attachment = vk.upload_wall_photo(
                     group_id=group_id, filename=item.original_name, data=_read(item), content_type=item.content_type
                 )
-            )
+            attachments.append(attachment)
     return attachments
 
 
@@ -174,15 +184,15 @@ def _send_telegram(publication: Publication, connection: PageConnection) -> Sent
     with TelegramClient(base_url=api_base(connection), token=connection.token) as telegram:
         if not media:
             message = telegram.send_message(chat_id=connection.target, text=text, parse_mode=mode)
-        elif len(media) == 1 and media[0].kind == MediaKind.PHOTO:
+        elif len(media) == 1:
             item = media[0]
-            message = telegram.send_photo(
-                chat_id=connection.target,
-                photo=(item.original_name, _read(item), item.content_type),
-                caption=text,
-                parse_mode=mode,
-            )
-        elif len(media) >= 2:
+            upload = (item.original_name, _read(item), item.content_type)
+            if item.kind == MediaKind.VIDEO:
+                message = telegram.send_video(chat_id=connection.target, video=upload, caption=text, parse_mode=mode)
+            else:
+                message = telegram.send_photo(chat_id=connection.target, photo=upload, caption=text, parse_mode=mode)
+        else:
+            # An album mixes photos and videos in the post's order.
             messages = telegram.send_media_group(
                 chat_id=connection.target,
                 media=[(m.original_name, _read(m), m.content_type, str(m.kind)) for m in media],
@@ -190,10 +200,6 @@ def _send_telegram(publication: Publication, connection: PageConnection) -> Sent
                 parse_mode=mode,
             )
             message = messages[0]
-        else:
-            raise PermanentError(
-                message=_("Kurator cannot send a single video to Telegram yet: publish this post by hand."), code=None
-            )
     return Sent(str(message["message_id"]), _tg_public_url(connection, message))
 
 

@@ -625,8 +625,8 @@ def _queue_media_preparation(now: datetime) -> int:
 
 
 def publication_prepare_media(publication_id: int, version: int) -> str:
-    """Upload a VK post's photos ahead of its time (issue 6 item 7), so that at the minute only the post
-    itself is sent. A failure here changes nothing: the worker uploads them again at the time."""
+    """Upload a VK post's photos and videos ahead of its time (issue 6 item 7), so that at the minute only
+    the post itself is sent. A failure here changes nothing: the worker uploads them again at the time."""
     publication = Publication.objects.select_related("page", "post").filter(pk=publication_id, version=version).first()
     if publication is None or publication.prepared_media or publication.state not in ACTIVE_STATES:
         return "nothing"
@@ -635,13 +635,13 @@ def publication_prepare_media(publication_id: int, version: int) -> str:
         return "nothing"
     page_limits = limits.limits_for(connection.page.social_network, connection.token, connection.target)
     try:
-        uploaded = sending.upload_vk_photos(
+        uploaded = sending.upload_vk_media(
             publication,
             connection,
             pace=lambda weight: limits.pace(page_limits, publication_id=publication.pk, weight=weight),
         )
     except NetworkError as error:
-        log.info("Photos of publication %s not uploaded ahead of time: %s", publication.pk, error)
+        log.info("Media of publication %s not uploaded ahead of time: %s", publication.pk, error)
         return "later"
     Publication.objects.filter(pk=publication.pk, version=version, prepared_media=[]).update(prepared_media=uploaded)
     return "prepared"

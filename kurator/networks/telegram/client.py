@@ -24,6 +24,7 @@ TOKEN_CODES = frozenset({401, 403, 404})
 USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,}$")
 
 Upload = tuple[str, bytes, str]  # file name, content, content type
+ALBUM_KINDS = ("photo", "video")  # InputMediaPhoto, InputMediaVideo: the two an album may mix
 
 
 def form_value(value: Any) -> str:
@@ -130,6 +131,21 @@ class TelegramClient:
             )
         )
 
+    def send_video(
+        self, *, chat_id: int | str, video: Upload, caption: str = "", parse_mode: str | None = None
+    ) -> dict[str, Any]:
+        """A video post; supports_streaming lets readers start watching before it has all come."""
+        return dict(
+            self.call(
+                "sendVideo",
+                files={"video": video},
+                chat_id=chat_id,
+                caption=caption or None,
+                parse_mode=parse_mode if caption else None,
+                supports_streaming=True,
+            )
+        )
+
     def send_media_group(
         self,
         *,
@@ -138,14 +154,19 @@ class TelegramClient:
         caption: str = "",
         parse_mode: str | None = None,
     ) -> list[dict[str, Any]]:
-        """An album of 2–10 photos or videos, each (file name, content, content type, "photo" | "video").
-        Telegram shows the first item's caption as the album's."""
+        """An album of 2–10 photos and videos, mixed as they come, each (file name, content, content type,
+        "photo" | "video"): an InputMediaPhoto or an InputMediaVideo. Telegram shows the first item's
+        caption as the album's."""
         files: dict[str, Upload] = {}
         items: list[dict[str, Any]] = []
         for number, (filename, data, content_type, kind) in enumerate(media):
+            if kind not in ALBUM_KINDS:
+                raise ValueError(f"An album takes photos and videos, not {kind!r}.")
             name = f"file{number}"
             files[name] = (filename, data, content_type)
             item: dict[str, Any] = {"type": kind, "media": f"attach://{name}"}
+            if kind == "video":
+                item["supports_streaming"] = True
             if number == 0 and caption:
                 item["caption"] = caption
                 if parse_mode:

@@ -17,7 +17,7 @@ from kurator.sandbox.faults import inject
 from kurator.sandbox.models import LedgerEntry, TgMembership, TgMessage
 from kurator.sandbox.reader_actions import reader_writes_tg
 from kurator.sandbox.tests.tg_world import TOKEN, TgWorld, build_tg_world
-from kurator.sandbox.tests.vk_setup import PNG
+from kurator.sandbox.tests.vk_setup import MP4, PNG
 
 SANDBOX_TG = "http://testserver/sandbox/telegram"
 CHANNEL = -1001000000001
@@ -90,6 +90,46 @@ def test_an_album_is_one_message_per_photo_with_the_caption_on_the_first(tg, wor
     assert album[0]["caption"] == "Фотоотчёт" and "caption" not in album[1]
 
 
+def test_a_video_post_carries_its_caption_and_the_video_telegram_describes(tg, world):
+    message = tg.send_video(
+        chat_id="@library_one", video=("clip.mp4", MP4, "video/mp4"), caption="<b>Экскурсия</b>", parse_mode="HTML"
+    )
+
+    assert message["caption"] == "Экскурсия"
+    assert (message["video"]["width"], message["video"]["height"], message["video"]["duration"]) == (320, 240, 3)
+    [stored] = channel_messages()
+    assert stored.video is not None and stored.photo is None
+    assert LedgerEntry.objects.get(kind="message").payload["method"] == "sendVideo"
+
+
+def test_an_album_mixes_a_photo_and_a_video_in_their_order(tg, world):
+    album = tg.send_media_group(
+        chat_id=CHANNEL,
+        media=[("a.png", PNG, "image/png", "photo"), ("b.mp4", MP4, "video/mp4", "video")],
+        caption="Фото и видео",
+    )
+
+    assert len(album) == 2 and album[0]["media_group_id"] == album[1]["media_group_id"]
+    assert "photo" in album[0] and "video" in album[1]
+    assert album[0]["caption"] == "Фото и видео"
+    assert [(m.photo_id is not None, m.video_id is not None) for m in channel_messages()] == [
+        (True, False),
+        (False, True),
+    ]
+
+
+def test_a_lost_answer_to_send_video_is_ambiguous():
+    def answer(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    with (
+        use_transport(httpx.MockTransport(answer)),
+        TelegramClient(base_url="https://api.telegram.org", token="1:T") as tg,
+        pytest.raises(AmbiguousError),
+    ):
+        tg.send_video(chat_id=CHANNEL, video=("a.mp4", MP4, "video/mp4"))
+
+
 def test_an_edit_and_a_delete_reach_the_channel(tg, world):
     text = tg.send_message(chat_id=CHANNEL, text="Черновик")
     photo = tg.send_photo(chat_id=CHANNEL, photo=("c.png", PNG, "image/png"), caption="Было")
@@ -154,6 +194,7 @@ def test_uploads_go_as_multipart_with_attach_references_and_other_calls_as_json(
     assert album.headers["content-type"].startswith("multipart/form-data")
     assert b'"media": "attach://file0"' in album.content and b'"type": "video"' in album.content
     assert b'name="file1"; filename="b.mp4"' in album.content
+    assert b'"type": "video", "media": "attach://file1", "supports_streaming": true' in album.content
     assert me.headers["content-type"] == "application/json"
 
 

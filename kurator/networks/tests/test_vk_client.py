@@ -17,8 +17,8 @@ from kurator.networks.vk.client import VK_API_VERSION, VkClient, check_vk_token,
 from kurator.sandbox import vk_core
 from kurator.sandbox.choices import FaultKind, Network
 from kurator.sandbox.faults import inject
-from kurator.sandbox.models import LedgerEntry, VkPost
-from kurator.sandbox.tests.vk_setup import PNG, VkWorld, make_vk_world
+from kurator.sandbox.models import LedgerEntry, VkPost, VkVideo
+from kurator.sandbox.tests.vk_setup import MP4, PNG, VkWorld, make_vk_world
 
 SANDBOX_VK = "http://testserver/sandbox/vk/method"
 
@@ -97,6 +97,95 @@ def test_an_uploaded_photo_becomes_an_attachment_that_the_post_carries(vk, world
     assert item["id"] == post_id
     assert item["attachments"][0]["type"] == "photo"
     assert (item["attachments"][0]["photo"]["owner_id"], item["attachments"][0]["photo"]["id"]) == (-7001, 1)
+
+
+def test_an_uploaded_video_becomes_an_attachment_that_the_post_carries_next_to_a_photo(vk, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+    video = vk.upload_wall_video(
+        group_id=7001, filename="clip.mp4", data=MP4, content_type="video/mp4", name="Экскурсия по залу"
+    )
+    photo = vk.upload_wall_photo(group_id=7001, filename="cover.png", data=PNG, content_type="image/png")
+    post_id = vk.wall_post(group_id=7001, message="Смотрите", attachments=[photo, video], guid="pub-5-v1")
+    [item] = vk.wall_get(group_id=7001)
+
+    assert video == "video-7001_1"
+    stored = VkVideo.objects.get()
+    assert (stored.title, stored.size, stored.duration) == ("Экскурсия по залу", len(MP4), 3)
+    assert VkPost.objects.get(post_id=post_id).attachments == f"{photo},{video}"
+    assert [a["type"] for a in item["attachments"]] == ["photo", "video"]
+    assert (item["attachments"][1]["video"]["owner_id"], item["attachments"][1]["video"]["id"]) == (-7001, 1)
+
+
+def test_the_video_upload_sends_video_save_with_wallpost_0_then_the_file_as_video_file(world):
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path.endswith("video.save"):
+            return httpx.Response(
+                200,
+                json={
+                    "response": {
+                        "upload_url": "https://vu.mycdn.me/upload.do?id=77",
+                        "video_id": 456239017,
+                        "owner_id": -7001,
+                        "title": "Экскурсия",
+                        "access_key": "ab12",
+                    }
+                },
+            )
+        return httpx.Response(200, json={"size": 248, "video_id": 456239017, "owner_id": -7001, "video_hash": "f00d"})
+
+    with use_transport(httpx.MockTransport(answer)), VkClient(base_url="https://api.vk.ru/method", token="T") as vk:
+        attachment = vk.upload_wall_video(
+            group_id=7001, filename="clip.mp4", data=MP4, content_type="video/mp4", name="Экскурсия"
+        )
+
+    save, upload = seen
+    body = httpx.QueryParams(save.content.decode())
+    assert (body["group_id"], body["name"], body["wallpost"]) == ("7001", "Экскурсия", "0")
+    assert str(upload.url) == "https://vu.mycdn.me/upload.do?id=77"
+    assert b'name="video_file"; filename="clip.mp4"' in upload.content
+    assert attachment == "video-7001_456239017"
+
+
+def test_an_upload_server_that_refuses_the_video_is_a_permanent_error(world):
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("video.save"):
+            return httpx.Response(
+                200, json={"response": {"upload_url": "https://vu.mycdn.me/up", "video_id": 1, "owner_id": -7001}}
+            )
+        return httpx.Response(200, json={"error": "invalid file"})
+
+    with (
+        use_transport(httpx.MockTransport(answer)),
+        VkClient(base_url="https://api.vk.ru/method", token="T") as vk,
+        pytest.raises(PermanentError) as raised,
+    ):
+        vk.upload_wall_video(group_id=7001, filename="a.mp4", data=MP4, content_type="video/mp4", name="x")
+
+    assert (raised.value.method, raised.value.message) == ("video.upload", "invalid file")
+
+
+def test_a_lost_answer_to_video_save_is_only_transient_it_posts_nothing(world):
+    def answer(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    with (
+        use_transport(httpx.MockTransport(answer)),
+        VkClient(base_url="https://api.vk.ru/method", token="T") as vk,
+        pytest.raises(TransientError),
+    ):
+        vk.upload_wall_video(group_id=7001, filename="a.mp4", data=MP4, content_type="video/mp4", name="x")
+
+
+def test_a_video_in_a_community_the_token_does_not_administer_is_refused_as_a_token_problem(vk, world):
+    with pytest.raises(PermanentError) as raised:
+        vk.upload_wall_video(group_id=7002, filename="a.mp4", data=MP4, content_type="video/mp4", name="x")
+
+    assert (raised.value.code, raised.value.token_problem, raised.value.method) == (15, True, "video.save")
+    assert not VkVideo.objects.exists()
 
 
 def test_a_postponed_post_waits_on_vk_and_an_edit_and_a_delete_reach_the_wall(vk, world):

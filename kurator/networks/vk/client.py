@@ -3,7 +3,7 @@ token in `access_token`, VK's envelope read into a result or into a NetworkError
 
 Only what publishing needs: wall posts (with `guid`, VK's own idempotency key, so that a resend after
 an ambiguous failure within the hour finds the first post instead of making a second one), the wall
-photo upload flow, reading a wall back, and checking that a token may still post (R-PUB-4)."""
+photo and community video upload flows, reading a wall back, and checking that a token may still post (R-PUB-4)."""
 
 from __future__ import annotations
 
@@ -149,14 +149,18 @@ class VkClient:
             raise PermanentError(f"VK found no community {raw}", method="groups.getById")
         return dict(groups[0])
 
-    # --- photos ------------------------------------------------------------------------------------
-    # Each step of the upload may be repeated safely: a lost answer leaves at most an unused photo in
-    # the community's hidden album of wall photos, never a second post. Hence read_only=True.
+    # --- photos and videos -------------------------------------------------------------------------
+    # Each step of an upload may be repeated safely: a lost answer leaves at most an unused photo in the
+    # community's hidden album of wall photos, or an unused video among its videos, never a second
+    # post. Hence read_only=True.
 
     def upload_wall_photo(self, *, group_id: int, filename: str, data: bytes, content_type: str) -> str:
         """getWallUploadServer → multipart upload → saveWallPhoto; the attachment "photo<owner>_<id>"."""
         server = self.call("photos.getWallUploadServer", read_only=True, group_id=abs(group_id))
-        uploaded = self._upload(str(server["upload_url"]), filename, data, content_type)
+        method = "photos.upload"
+        uploaded = self._upload(str(server["upload_url"]), "photo", filename, data, content_type, method=method)
+        if uploaded.get("photo") in (None, "", "[]"):
+            raise PermanentError("VK's upload server kept no photo from the upload", method=method)
         saved = self.call(
             "photos.saveWallPhoto",
             read_only=True,
@@ -168,15 +172,36 @@ class VkClient:
         photo = saved[0]
         return f"photo{photo['owner_id']}_{photo['id']}"
 
-    def _upload(self, upload_url: str, filename: str, data: bytes, content_type: str) -> dict[str, Any]:
-        method = "photos.upload"
+    def upload_wall_video(self, *, group_id: int, filename: str, data: bytes, content_type: str, name: str) -> str:
+        """video.save in the community (not posted by VK itself: wallpost=0) → multipart upload of
+        "video_file" to the address it gives; the attachment "video<owner>_<id>" for wall.post."""
+        saved = self.call(
+            "video.save", read_only=True, group_id=abs(group_id), name=name, description="", wallpost=False
+        )
+        try:
+            upload_url, owner_id, video_id = str(saved["upload_url"]), int(saved["owner_id"]), int(saved["video_id"])
+        except (TypeError, KeyError, ValueError):
+            raise PermanentError("VK answered video.save without an upload address", method="video.save") from None
+        method = "video.upload"
+        uploaded = self._upload(upload_url, "video_file", filename, data, content_type, method=method)
+        try:
+            # The upload server names the video it kept; it is the one video.save made.
+            owner_id, video_id = int(uploaded.get("owner_id", owner_id)), int(uploaded.get("video_id", video_id))
+        except (TypeError, ValueError):
+            raise PermanentError("VK's upload server kept no video from the upload", method=method) from None
+        return f"video{owner_id}_{video_id}"
+
+    def _upload(
+        self, upload_url: str, field: str, filename: str, data: bytes, content_type: str, *, method: str
+    ) -> dict[str, Any]:
+        """A multipart POST to an upload server: not an API method, and it answers without VK's envelope."""
         response = post(
             self.http,
             upload_url,
             method=method,
             read_only=True,
             secret=self.token,
-            files={"photo": (filename, data, content_type)},
+            files={field: (filename, data, content_type)},
         )
         failed = status_error(response, method=method)
         if failed is not None:
@@ -186,8 +211,6 @@ class VkClient:
             raise unreadable_answer(response, method=method, read_only=True)
         if body.get("error"):
             raise PermanentError(str(body["error"]), method=method)
-        if body.get("photo") in (None, "", "[]"):
-            raise PermanentError("VK's upload server kept no photo from the upload", method=method)
         return body
 
     # --- lifetime ----------------------------------------------------------------------------------
