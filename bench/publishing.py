@@ -118,7 +118,7 @@ class Bench:
 
         spy = Path(sys.executable).with_name("py-spy")
         output = self.stack.logs / f"{child.name}-{len(self.started)}.stacks.txt"
-        argv = [str(spy), "record", "--subprocesses", "--rate", "50", "--format", "raw", "--output"]
+        argv = [str(spy), "record", "--subprocesses", "--gil", "--rate", "50", "--format", "raw", "--output"]
         with output.with_suffix(".log").open("wb") as log:
             self.started.append(
                 subprocess.Popen([*argv, str(output), "--pid", str(child.pid)], stdout=log, stderr=subprocess.STDOUT)

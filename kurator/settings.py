@@ -227,7 +227,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 def _huey_settings() -> dict[str, object]:
     backend = env("KURATOR_HUEY", "sqlite")
     consumer = {"workers": int(env("KURATOR_WORKERS", "2")), "worker_type": "thread"}
-    common: dict[str, object] = {"name": "kurator", "consumer": consumer, "immediate": False}
+    # Nothing reads a task's return value; storing each one was a write per publication in a campaign.
+    common: dict[str, object] = {"name": "kurator", "consumer": consumer, "immediate": False, "results": False}
     if backend == "immediate":
         return {**common, "huey_class": "huey.MemoryHuey", "immediate": True}
     if backend == "redis":

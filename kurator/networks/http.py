@@ -4,6 +4,8 @@ one place where tests plug in another transport, and one reading of transport fa
 
 from __future__ import annotations
 
+import functools
+import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -50,9 +52,16 @@ def use_transport(transport: httpx.BaseTransport | None) -> Iterator[None]:
         _installed = previous
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context for every client: building one reads the whole CA bundle, and with a client per
+    publication that was a quarter of a worker's CPU in a campaign (bench/publishing.py --profile)."""
+    return httpx.create_ssl_context()
+
+
 def make_client(base_url: str, *, timeout: httpx.Timeout | None = None) -> httpx.Client:
     transport = _SharedTransport(_installed) if _installed is not None else None
-    return httpx.Client(base_url=base_url, timeout=timeout or DEFAULT_TIMEOUT, transport=transport)
+    return httpx.Client(base_url=base_url, timeout=timeout or DEFAULT_TIMEOUT, transport=transport, verify=_tls())
 
 
 def hide(text: str, secret: str) -> str:

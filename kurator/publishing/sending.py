@@ -109,10 +109,13 @@ VK_UPLOAD_CALLS = {MediaKind.PHOTO: 2, MediaKind.VIDEO: 1}
 def upload_vk_media(publication: Publication, connection: PageConnection, *, pace: Callable[[int], None]) -> list[str]:
     """VK's upload flows, item by item in the post's order: the attachments for wall.post. Each item's
     API calls are paced under the token's limit before it is uploaded."""
+    media = _media(publication)
+    if not media:
+        return []
     group_id = _vk_group_id(connection)
     attachments = []
     with VkClient(base_url=api_base(connection), token=connection.token) as vk:
-        for item in _media(publication):
+        for item in media:
             pace(VK_UPLOAD_CALLS[MediaKind(item.kind)])
             if item.kind == MediaKind.VIDEO:
                 attachment = vk.upload_wall_video(
