@@ -53,7 +53,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--postgres", default="postgres://postgres@127.0.0.1:5432/", help="server for --database postgres"
     )
     parser.add_argument("--workers", type=int, default=1, help="worker processes (manage.py run_huey)")
-    parser.add_argument("--threads", type=int, default=8, help="worker threads in each process")
+    parser.add_argument(
+        "--threads", type=int, default=0, help="worker threads in each process (default: as in production)"
+    )
     parser.add_argument("--only", default="drain,lateness,faults", help="which benchmarks, comma-separated")
     parser.add_argument("--faults-total", type=int, default=10_000, help="publications in (c)")
     parser.add_argument(
@@ -479,6 +481,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     report: list[str] = []
     with bench_environment(args) as bench:
+        if not args.threads:  # read only now: the settings must be loaded with the benchmark's databases
+            from kurator.settings import DEFAULT_WORKER_THREADS
+
+            args.threads = DEFAULT_WORKER_THREADS
         heading = (
             f"Kurator publishing benchmarks — {'PostgreSQL (PostgresHuey)' if args.database == 'postgres' else 'SQLite (SqliteHuey)'}, "
             f"{args.workers} worker process{'es' if args.workers != 1 else ''} × {args.threads} threads; the sandbox under "

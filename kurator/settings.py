@@ -224,9 +224,19 @@ DEFAULT_FROM_EMAIL = env("KURATOR_FROM_EMAIL", "kurator@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 
+DEFAULT_WORKER_THREADS = 8  # per worker process
+
+
 def _huey_settings() -> dict[str, object]:
     backend = env("KURATOR_HUEY", "sqlite")
-    consumer = {"workers": int(env("KURATOR_WORKERS", "2")), "worker_type": "thread"}
+    consumer = {
+        # Threads mostly wait for the networks: a campaign of posts due at one minute needs several.
+        "workers": int(env("KURATOR_WORKERS", str(DEFAULT_WORKER_THREADS))),
+        "worker_type": "thread",
+        # An idle thread looks for jobs at least twice a second (Huey's default backs off to ten seconds,
+        # and a post due after a quiet hour could go out that late).
+        "max_delay": 0.5,
+    }
     # Nothing reads a task's return value; storing each one was a write per publication in a campaign.
     common: dict[str, object] = {"name": "kurator", "consumer": consumer, "immediate": False, "results": False}
     if backend == "immediate":
