@@ -244,7 +244,16 @@ def _huey_settings() -> dict[str, object]:
     if backend == "redis":
         return {**common, "huey_class": "huey.RedisHuey", "url": env("KURATOR_REDIS_URL", "redis://127.0.0.1:6379/0")}
     if backend == "postgres":
-        return {**common, "huey_class": "huey.PostgresHuey", "dsn": env("KURATOR_HUEY_DSN", env("DATABASE_URL"))}
+        return {
+            **common,
+            "huey_class": "huey.PostgresHuey",
+            "dsn": env("KURATOR_HUEY_DSN", env("DATABASE_URL")),
+            # Blocking reads LISTEN on a connection of each thread's own, on top of its Django connection:
+            # four workers and a web server ran out of PostgreSQL's hundred connections in a campaign
+            # (bench/publishing.py), and the jobs that failed to connect waited for the sweeper. Polling
+            # (at most max_delay apart) needs none.
+            "blocking": False,
+        }
     return {**common, "huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "huey.sqlite3")}
 
 
