@@ -293,8 +293,7 @@ class PageConnection(models.Model):
     token = EncryptedTextField(
         _("token"),
         help_text=_(
-            "VK: an administrator's user token with the “wall”, “photos” and “video” rights. Telegram: the bot's "
-            "token."
+            "VK: an administrator's user token with the “wall”, “photos” and “video” rights. Telegram: the bot's token."
         ),
     )
     community_token = EncryptedTextField(
