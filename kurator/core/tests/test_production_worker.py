@@ -43,6 +43,7 @@ def test_a_separate_postgreshuey_worker_takes_a_job_queued_in_postgresql(transac
         "KURATOR_DEBUG": "0",
         "PYTHONUNBUFFERED": "1",
     }
+    queue = PostgresHuey("kurator", dsn=url)
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "run_huey", "--workers", "2", "--no-periodic"],
         cwd=ROOT,
@@ -56,7 +57,6 @@ def test_a_separate_postgreshuey_worker_takes_a_job_queued_in_postgresql(transac
         # (The suite's own Huey runs tasks at once; this one only writes the job where the worker reads.)
         from huey.contrib.djhuey import HUEY
 
-        queue = PostgresHuey("kurator", dsn=url)
         task = send_notification_email.s([note.pk], "Проверка")
         queue.storage.enqueue(HUEY.serialize_task(task), task.priority)
         # Then the worker sends it (the console mail backend prints it) within seconds
@@ -77,6 +77,7 @@ def test_a_separate_postgreshuey_worker_takes_a_job_queued_in_postgresql(transac
     finally:
         if worker.poll() is None:
             worker.kill()
+        queue.storage.close()  # its connection would keep the test database from being dropped
         with connection.cursor() as cursor:
             for table in ("huey_kv", "huey_schedule", "huey_task", "huey_counter"):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
