@@ -252,6 +252,19 @@ def forward_to_discussion(post: TgMessage) -> TgMessage:
     return forward
 
 
+def parsed_caption(caption: Any, parse_mode: Any, entities: Any) -> tuple[str, list[dict]]:
+    return parsed_text(caption, parse_mode, entities, limit=CAPTION_LIMIT, too_long="message caption is too long")
+
+
+def _post_message(bot: TgBot, chat: TgChat, method: str, **fields: Any) -> TgMessage:
+    """A bot's new message in the chat, under the next message id, ledgered and announced to readers."""
+    with transaction.atomic():
+        msg = TgMessage.objects.create(chat=chat, message_id=_allocate_message_id(chat), from_bot=bot, **fields)
+        _record(LedgerAction.CREATED, msg, token_hint(bot.token), method)
+        _announce_new(msg, by=bot)
+    return msg
+
+
 def send_message(
     *, bot: TgBot, chat: TgChat, text: Any, parse_mode: Any = None, entities: Any = None, reply_to: Any = None
 ) -> TgMessage:
@@ -261,18 +274,7 @@ def send_message(
         raise bad_request("message text is empty")
     target = _reply_target(chat, reply_to)
     check_flood(bot, chat)
-    with transaction.atomic():
-        msg = TgMessage.objects.create(
-            chat=chat,
-            message_id=_allocate_message_id(chat),
-            from_bot=bot,
-            text=body,
-            entities=found,
-            reply_to=target,
-        )
-        _record(LedgerAction.CREATED, msg, token_hint(bot.token), "sendMessage")
-        _announce_new(msg, by=bot)
-    return msg
+    return _post_message(bot, chat, "sendMessage", text=body, entities=found, reply_to=target)
 
 
 def send_photo(
@@ -287,25 +289,11 @@ def send_photo(
     reply_to: Any = None,
 ) -> TgMessage:
     check_can_send(bot, chat, "photos")
-    body, found = parsed_text(
-        caption, parse_mode, caption_entities, limit=CAPTION_LIMIT, too_long="message caption is too long"
-    )
+    body, found = parsed_caption(caption, parse_mode, caption_entities)
     target = _reply_target(chat, reply_to)
     check_flood(bot, chat)
     tg_file = photo_from(photo, uploads)
-    with transaction.atomic():
-        msg = TgMessage.objects.create(
-            chat=chat,
-            message_id=_allocate_message_id(chat),
-            from_bot=bot,
-            caption=body,
-            entities=found,
-            photo=tg_file,
-            reply_to=target,
-        )
-        _record(LedgerAction.CREATED, msg, token_hint(bot.token), "sendPhoto")
-        _announce_new(msg, by=bot)
-    return msg
+    return _post_message(bot, chat, "sendPhoto", caption=body, entities=found, photo=tg_file, reply_to=target)
 
 
 def send_video(
@@ -322,25 +310,11 @@ def send_video(
 ) -> TgMessage:
     """sendVideo; `hints` are the sender's width, height and duration, used where the file says nothing."""
     check_can_send(bot, chat, "videos")
-    body, found = parsed_text(
-        caption, parse_mode, caption_entities, limit=CAPTION_LIMIT, too_long="message caption is too long"
-    )
+    body, found = parsed_caption(caption, parse_mode, caption_entities)
     target = _reply_target(chat, reply_to)
     check_flood(bot, chat)
     tg_file = video_from(video, uploads, hints)
-    with transaction.atomic():
-        msg = TgMessage.objects.create(
-            chat=chat,
-            message_id=_allocate_message_id(chat),
-            from_bot=bot,
-            caption=body,
-            entities=found,
-            video=tg_file,
-            reply_to=target,
-        )
-        _record(LedgerAction.CREATED, msg, token_hint(bot.token), "sendVideo")
-        _announce_new(msg, by=bot)
-    return msg
+    return _post_message(bot, chat, "sendVideo", caption=body, entities=found, video=tg_file, reply_to=target)
 
 
 def send_media_group(
@@ -365,17 +339,9 @@ def send_media_group(
             raise bad_request(f"can't parse InputMedia: type \"{kind}\" can't be used in sendMediaGroup")
     kinds = {item["type"] for item in media}
     check_can_send(bot, chat, "videos" if kinds == {"video"} else "photos")
-    items = []
-    for item in media:
-        items.append(
-            parsed_text(
-                item.get("caption"),
-                item.get("parse_mode"),
-                item.get("caption_entities"),
-                limit=CAPTION_LIMIT,
-                too_long="message caption is too long",
-            )
-        )
+    items = [
+        parsed_caption(item.get("caption"), item.get("parse_mode"), item.get("caption_entities")) for item in media
+    ]
     target = _reply_target(chat, reply_to)
     check_flood(bot, chat, len(media))
     files = [input_file(item.get("media"), uploads, kind=item["type"], hints=item) for item in media]
@@ -463,9 +429,7 @@ def edit_message_caption(
     _check_can_edit(bot, chat, msg)
     if not (msg.photo_id or msg.video_id):
         raise bad_request("there is no caption in the message to edit")
-    body, found = parsed_text(
-        caption, parse_mode, entities, limit=CAPTION_LIMIT, too_long="message caption is too long"
-    )
+    body, found = parsed_caption(caption, parse_mode, entities)
     if body == msg.caption and found == msg.entities:
         raise bad_request(
             "message is not modified: specified new message content and reply markup are exactly the same as a "
